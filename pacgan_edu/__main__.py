@@ -1,0 +1,35 @@
+"""Command line: ``python -m pacgan_edu COMMAND ...`` (``--help`` lists the commands)."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import cli_toy
+
+COMMANDS = [cli_toy]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pacgan_edu",
+                                     description="Reproduce the PacGAN paper's tables; results as tables and JSON.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    subparser = parser._subparsers._group_actions[0].choices[args.command]
+    try:
+        return args.run(args, subparser)
+    except ValueError as error:  # bad values found deeper down (e.g. an unknown device)
+        subparser.error(str(error))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""MLP generator and discriminator for 2D mixtures, as vectorized ensembles.
+
+Paper sizes (PacGAN, Lin et al. 2018, § 2D experiments, from the authors' code): G has 4
+hidden layers of 400 units, each Linear (no bias) -> BatchNorm -> ReLU, then Linear(400 -> 2);
+D has 3 maxout layers of 200 units with 5 pieces, then Linear(200 -> 1). The only change
+packing makes: D's first layer reads ``2*m`` numbers instead of 2.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from .layers import MemberBatchNorm, MemberLinear, MemberMaxout
+
+
+@dataclass(frozen=True)
+class ToyArchitecture:
+    """Sizes of a toy G/D pair; presets name one of :data:`TOY_ARCHITECTURES`."""
+
+    generator_hidden: int
+    generator_layers: int
+    generator_batch_norm: bool
+    discriminator_hidden: int
+    discriminator_layers: int
+    maxout_pieces: int = 5
+    init: str = "normal"      # "normal" = N(0, init_std) (paper); "uniform" = PyTorch default
+    init_std: float = 0.02
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+TOY_ARCHITECTURES = {
+    "paper": ToyArchitecture(400, 4, True, 200, 3, 5, "normal", 0.02),
+    # small and fast enough for a laptop CPU; chosen in README "How we chose the lecture preset"
+    "lecture": ToyArchitecture(128, 3, True, 128, 2, 5, "normal", 0.02),
+    "tiny": ToyArchitecture(32, 2, True, 32, 1, 3, "normal", 0.02),
+}
+
+
+def toy_architecture(name_or_arch) -> ToyArchitecture:
+    if isinstance(name_or_arch, ToyArchitecture):
+        return name_or_arch
+    try:
+        return TOY_ARCHITECTURES[name_or_arch]
+    except KeyError:
+        raise ValueError(
+            f"unknown toy architecture {name_or_arch!r}; valid: {', '.join(TOY_ARCHITECTURES)}"
+        ) from None
+
+
+class ToyGenerator(nn.Module):
+    """K generators ``z (K, N, noise_dim) -> x (K, N, 2)``."""
+
+    def __init__(self, generators, arch: ToyArchitecture, noise_dim: int = 2, out_dim: int = 2, device=None):
+        super().__init__()
+        members = len(generators)
+        layers: list[nn.Module] = []
+        width = noise_dim
+        for _ in range(arch.generator_layers):
+            bn = arch.generator_batch_norm
+            # a bias before BatchNorm is cancelled by the mean subtraction, so the paper drops it
+            layers.append(MemberLinear(generators, width, arch.generator_hidden, not bn, arch.init, arch.init_std, device))
+            if bn:
+                layers.append(MemberBatchNorm(members, arch.generator_hidden, device=device))
+            layers.append(nn.ReLU())
+            width = arch.generator_hidden
+        layers.append(MemberLinear(generators, width, out_dim, True, arch.init, arch.init_std, device))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)
+
+
+class ToyDiscriminator(nn.Module):
+    """K discriminators ``packs (K, B, m*2) -> logits (K, B)``; ``pack`` = m widens layer 1."""
+
+    def __init__(self, generators, arch: ToyArchitecture, pack: int = 1, in_dim: int = 2, device=None):
+        super().__init__()
+        self.pack = pack
+        layers: list[nn.Module] = []
+        width = in_dim * pack
+        for _ in range(arch.discriminator_layers):
+            layers.append(MemberMaxout(generators, width, arch.discriminator_hidden, arch.maxout_pieces,
+                                       arch.init, arch.init_std, device))
+            width = arch.discriminator_hidden
+        layers.append(MemberLinear(generators, width, 1, True, arch.init, arch.init_std, device))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, packs: torch.Tensor) -> torch.Tensor:
+        return self.net(packs).squeeze(-1)

@@ -1,0 +1,52 @@
+"""Results as tables and JSON, in one shape every CLI shares:
+
+``{"settings": {...}, "runs": [{"dataset", "pack", "seed", <metrics>...}, ...], "summary": [...]}``
+(fractions in [0, 1]). Tables print mean ± s.e. over seeds beside the paper's numbers.
+"""
+from __future__ import annotations
+
+import json
+import math
+import platform
+
+import torch
+
+from .files import atomic_write_bytes
+from .sweep import summarize
+
+
+def environment() -> dict:
+    """Where a result came from: versions and hardware, for the JSON ``settings``."""
+    info = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
+            "cpu_threads": torch.get_num_threads()}
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def write_json(path, settings: dict, runs: list[dict], summary: list[dict] | None = None) -> None:
+    """Write the shared result shape atomically (a crash never leaves half a file)."""
+    document = {"settings": settings, "runs": runs, "summary": summary if summary is not None else summarize(runs)}
+    atomic_write_bytes(path, (json.dumps(document, indent=2, default=str) + "\n").encode())
+
+
+def _fmt(mean, se, scale=1.0, digits=1) -> str:
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "—"
+    text = f"{mean * scale:.{digits}f}"
+    return text if se is None else f"{text} ± {se * scale:.{digits}f}"
+
+
+def format_table(title: str, rows: list[dict], columns: list[tuple[str, str, float, int]]) -> str:
+    """A plain-text table. ``rows``: dicts with ``label``, ``ours`` {metric: {mean, se}} and
+    ``paper`` {metric: (mean, se)} or None; ``columns``: (metric, header, scale, digits)."""
+    header = ["", *[f"{h} (ours)" for _, h, _, _ in columns], *[f"{h} (paper)" for _, h, _, _ in columns]]
+    body = []
+    for row in rows:
+        ours = [_fmt(row["ours"][m]["mean"], row["ours"][m]["se"], s, d) if row.get("ours") else "—" for m, _, s, d in columns]
+        paper = [_fmt(*row["paper"][m], s, d) if row.get("paper") and m in row["paper"] else "—" for m, _, s, d in columns]
+        body.append([row["label"], *ours, *paper])
+    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
+    lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in body]
+    return "\n".join(lines)

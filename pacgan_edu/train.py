@@ -1,0 +1,425 @@
+"""The one training loop. Notebooks, widgets, the CLI and the tests all come through here.
+
+A :class:`GANTrainer` trains an *ensemble*: K independent GANs (any mix of packing degrees
+``m`` and seeds) as one batched model in one process. Members with the same ``m`` share
+batched layers (``models.layers``); each member has its own random streams; per-member losses
+are *summed*, never averaged, and Adam is element-wise, so member k is exactly the lone run
+with the same (m, seed). ``tests/test_train.py`` checks this.
+
+Updates:
+- ``"simultaneous"`` (the PacGAN authors' code): D's and G's gradients come from the same
+  batch and both take one step.
+- ``"alternating"``: ``critic_steps`` D steps, then ``generator_steps`` G steps on fresh noise.
+  Losses that recommend several critic steps (e.g. WGAN-GP) always alternate.
+
+Nothing is lost: a non-finite loss or gradient stops training *before* the bad update (the
+parameters are the last good ones); Ctrl-C / a Stop request is honoured between steps, never
+half-way through an update; :meth:`GANTrainer.save` writes atomically.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .device import resolve_device
+from .files import atomic_torch_save, safe_torch_load
+from .losses import get_loss
+from .packing import pack_members
+from .presets import TrainConfig
+from .settings import quick_mode
+from .tasks import make_task
+
+PREVIEW_SAMPLES = 500
+
+
+@dataclass(frozen=True)
+class Member:
+    """One independent GAN of an ensemble."""
+
+    pack: int
+    seed: int
+
+
+@dataclass
+class TrainingSnapshot:
+    """What a callback sees every ``callback_every`` steps (all tensors on the CPU)."""
+
+    step: int
+    d_loss: torch.Tensor          # (K,) this step's D loss per member
+    g_loss: torch.Tensor          # (K,)
+    samples: torch.Tensor         # (K, 500, ...) generated from fixed noise (stable frames)
+    trainer: "GANTrainer" = field(repr=False)
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised by :meth:`GANTrainer.run` with ``raise_on_nan=True``; the model keeps its last good state."""
+
+
+def _derived_seed(seed: int, stream: int) -> int:
+    """Independent, reproducible seeds for a member's init / training / evaluation streams."""
+    return int(np.random.SeedSequence([int(seed), stream]).generate_state(1, np.uint64)[0] >> 1)
+
+
+def _torch_generator(seed: int, device: torch.device) -> torch.Generator:
+    g = torch.Generator(device=device)
+    g.manual_seed(seed)
+    return g
+
+
+class _Group(nn.Module):
+    """Members sharing one packing degree: one batched G and one batched D."""
+
+    def __init__(self, task, pack: int, members: list[int], seeds: list[int], device: torch.device):
+        super().__init__()
+        self.pack = pack
+        self.members = members
+        init = [_torch_generator(s, device) for s in seeds]
+        self.generator = task.make_generator(init, device)        # G first, then D: same order as a lone run
+        self.discriminator = task.make_discriminator(init, pack, device)
+        self.train_rngs = [_torch_generator(_derived_seed(s, 1), device) for s in seeds]
+
+
+@contextlib.contextmanager
+def _hold_interrupts():
+    """Defer Ctrl-C until the block (one training step) is done, so no update is half-applied."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
+class GANTrainer:
+    """Train K GANs at once; ``packs`` × ``seeds`` gives the members (or pass ``members``).
+
+    >>> trainer = GANTrainer(preset("quick", dataset="ring"), packs=[1, 2], seeds=[0, 1])
+    >>> trainer.run()                           # doctest: +SKIP
+    >>> trainer.results()                       # one dict per member: modes, HQ %, reverse KL
+    """
+
+    def __init__(self, config: TrainConfig, packs=(1,), seeds=(0,), members=None, device="auto"):
+        if not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig (see pacgan_edu.presets.preset), got {type(config).__name__}")
+        self.config = config
+        self.device = resolve_device(device)
+        self.loss = get_loss(config.loss)
+        self.task = make_task(config)
+        if members is None:
+            members = [Member(int(p), int(s)) for p in packs for s in seeds]
+        self.members = [m if isinstance(m, Member) else Member(*m) for m in members]
+        if not self.members:
+            raise ValueError("an ensemble needs at least one member (give packs and seeds)")
+        for m in self.members:
+            if isinstance(m.pack, bool) or not isinstance(m.pack, int) or m.pack < 1:
+                raise ValueError(f"packing degree must be an integer >= 1, got {m.pack!r}")
+        self.critic_steps = config.critic_steps or self.loss.critic_steps
+        self.simultaneous = config.updates == "simultaneous" and self.critic_steps == 1 and config.generator_steps == 1
+
+        with torch.random.fork_rng(devices=[]):  # building the model never touches global RNG state
+            self.groups = nn.ModuleList()
+            for pack in sorted({m.pack for m in self.members}):
+                idx = [i for i, m in enumerate(self.members) if m.pack == pack]
+                self.groups.append(_Group(self.task, pack, idx, [self.members[i].seed for i in idx], self.device))
+        self.generator_parameters = [p for g in self.groups for p in g.generator.parameters()]
+        self.discriminator_parameters = [p for g in self.groups for p in g.discriminator.parameters()]
+        self.optimizer_g, self.optimizer_d = self._make_optimizers()
+
+        # fixed evaluation noise per member: evaluations are comparable over time and across runs
+        self.eval_noise = torch.stack([
+            self._noise(config.eval_samples, _torch_generator(_derived_seed(m.seed, 2), self.device))
+            for m in self.members])
+        self.step = 0
+        self.history: list[dict] = []
+        self.last_d_loss = torch.full((len(self.members),), math.nan)
+        self.last_g_loss = torch.full((len(self.members),), math.nan)
+        self.stopped_reason: str | None = None
+        self.diverged_members: list[int] = []
+        self._stop = threading.Event()
+
+    # ----------------------------------------------------------------------------- building
+    def _make_optimizers(self):
+        cfg, recommended = self.config, self.loss.optimizer
+        if recommended:  # e.g. WGAN: RMSProp 5e-5; WGAN-GP: Adam 1e-4, betas (0.5, 0.9)
+            def build(params):
+                kind = recommended.get("name", "adam")
+                kwargs = {k: v for k, v in recommended.items() if k != "name"}
+                if kind == "rmsprop":
+                    return torch.optim.RMSprop(params, **kwargs)
+                return torch.optim.Adam(params, **kwargs)
+            return build(self.generator_parameters), build(self.discriminator_parameters)
+        return (torch.optim.Adam(self.generator_parameters, lr=cfg.lr_generator, betas=cfg.betas),
+                torch.optim.Adam(self.discriminator_parameters, lr=cfg.lr_discriminator, betas=cfg.betas))
+
+    def _noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
+        shape = (n, self.config.noise_dim)
+        if self.config.noise == "uniform":
+            return torch.rand(shape, generator=rng, device=self.device) * 2 - 1
+        return torch.randn(shape, generator=rng, device=self.device)
+
+    # ----------------------------------------------------------------------------- one step
+    def _batch(self, group: _Group, real: bool):
+        """(K_g, B*m, ...) real or noise, each member from its own stream."""
+        n = self.config.batch_size * group.pack
+        draw = (lambda rng: self.task.real(n, rng)) if real else (lambda rng: self._noise(n, rng))
+        return torch.stack([draw(rng) for rng in group.train_rngs])
+
+    def _scatter(self, per_group: list[torch.Tensor]) -> torch.Tensor:
+        """Per-group (K_g,) values -> one (K,) tensor in member order."""
+        out = torch.empty(len(self.members), device=self.device)
+        for group, values in zip(self.groups, per_group):
+            out[group.members] = values.detach().float()
+        return out
+
+    def _discriminator_losses(self, group, real_packs, fake_packs):
+        real_logits = group.discriminator(real_packs)
+        fake_logits = group.discriminator(fake_packs)
+        loss = self.loss.discriminator_loss(real_logits, fake_logits)
+        penalty = self.loss.penalty(group.discriminator, real_packs, fake_packs, group.train_rngs)
+        return (loss if penalty is None else loss + penalty), fake_logits
+
+    def _gradients(self, params, losses) -> list[torch.Tensor]:
+        grads = torch.autograd.grad(losses, params, retain_graph=True, allow_unused=True)
+        return [torch.zeros_like(p) if g is None else g for p, g in zip(params, grads)]
+
+    def _all_finite(self, losses: list[torch.Tensor], grads: list[torch.Tensor]) -> bool:
+        check = torch.stack([l.sum() for l in losses] + [g.sum() for g in grads])
+        return bool(torch.isfinite(check).all())
+
+    def _step_or_stop(self, params, optimizer, total, grads, per_member, after=None) -> bool:
+        if not self._all_finite([total], grads):
+            self.diverged_members = [i for i, v in enumerate(per_member.tolist()) if not math.isfinite(v)]
+            return False
+        for p, g in zip(params, grads):
+            p.grad = g
+        optimizer.step()
+        if after is not None:
+            after()
+        return True
+
+    def _train_step(self) -> bool:
+        """One update of every member; False (and nothing changed) if anything was non-finite."""
+        if self.simultaneous:
+            d_parts, g_parts = [], []
+            for group in self.groups:
+                real = pack_members(self._batch(group, real=True), group.pack)
+                fake = pack_members(group.generator(self._batch(group, real=False)), group.pack)
+                d_loss, fake_logits = self._discriminator_losses(group, real, fake)
+                d_parts.append(d_loss)
+                g_parts.append(self.loss.generator_loss(fake_logits))
+            d_total, g_total = sum(l.sum() for l in d_parts), sum(l.sum() for l in g_parts)
+            d_grads = self._gradients(self.discriminator_parameters, d_total)
+            g_grads = self._gradients(self.generator_parameters, g_total)
+            self.last_d_loss, self.last_g_loss = self._scatter(d_parts).cpu(), self._scatter(g_parts).cpu()
+            if not self._all_finite([d_total, g_total], d_grads + g_grads):
+                bad = (~torch.isfinite(self.last_d_loss)) | (~torch.isfinite(self.last_g_loss))
+                self.diverged_members = bad.nonzero().flatten().tolist() or list(range(len(self.members)))
+                return False
+            for params, grads, opt in ((self.discriminator_parameters, d_grads, self.optimizer_d),
+                                       (self.generator_parameters, g_grads, self.optimizer_g)):
+                for p, g in zip(params, grads):
+                    p.grad = g
+                opt.step()
+            self._after_discriminator_step()
+            return True
+
+        for _ in range(self.critic_steps):
+            d_parts = []
+            for group in self.groups:
+                real = pack_members(self._batch(group, real=True), group.pack)
+                with torch.no_grad():
+                    fake = pack_members(group.generator(self._batch(group, real=False)), group.pack)
+                d_parts.append(self._discriminator_losses(group, real, fake)[0])
+            d_total = sum(l.sum() for l in d_parts)
+            self.last_d_loss = self._scatter(d_parts).cpu()
+            grads = self._gradients(self.discriminator_parameters, d_total)
+            if not self._step_or_stop(self.discriminator_parameters, self.optimizer_d, d_total, grads,
+                                      self.last_d_loss, self._after_discriminator_step):
+                return False
+        for _ in range(self.config.generator_steps):
+            g_parts = []
+            for group in self.groups:
+                fake = pack_members(group.generator(self._batch(group, real=False)), group.pack)
+                g_parts.append(self.loss.generator_loss(group.discriminator(fake)))
+            g_total = sum(l.sum() for l in g_parts)
+            self.last_g_loss = self._scatter(g_parts).cpu()
+            grads = self._gradients(self.generator_parameters, g_total)
+            if not self._step_or_stop(self.generator_parameters, self.optimizer_g, g_total, grads, self.last_g_loss):
+                return False
+        return True
+
+    def _after_discriminator_step(self):
+        for group in self.groups:
+            self.loss.after_discriminator_step(group.discriminator)
+
+    # ----------------------------------------------------------------------------- running
+    def request_stop(self) -> None:
+        """Ask a running :meth:`run` (e.g. in a widget's thread) to stop after the current step."""
+        self._stop.set()
+
+    def run(self, steps: int | None = None, callback=None, callback_every: int = 100,
+            progress: bool | None = None, raise_on_nan: bool = False) -> "GANTrainer":
+        """Train ``steps`` more steps (default: until ``config.steps`` in total).
+
+        ``callback(snapshot)`` runs every ``callback_every`` steps and at the end. Metrics are
+        recorded in :attr:`history` every ``config.eval_every`` steps and at the end.
+        Sets :attr:`stopped_reason` to ``None`` (finished), ``"stopped"``, ``"interrupted"`` or
+        ``"diverged"`` (non-finite loss; the parameters are the last good ones).
+        """
+        if steps is None:
+            steps = max(self.config.steps - self.step, 0)
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+        if isinstance(callback_every, bool) or not isinstance(callback_every, int) or callback_every < 1:
+            raise ValueError(f"callback_every must be an integer >= 1, got {callback_every!r}")
+        self._stop.clear()
+        self.stopped_reason = None
+        if progress is None:
+            progress = not quick_mode()
+        if not self.history:
+            self._record()
+        bar = None
+        if progress and steps:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=steps, desc=f"training {len(self.members)} GAN(s)", leave=False)
+        try:
+            for _ in range(steps):
+                if self._stop.is_set():
+                    self.stopped_reason = "stopped"
+                    break
+                try:
+                    with _hold_interrupts():
+                        ok = self._train_step()
+                except KeyboardInterrupt:
+                    self.stopped_reason = "interrupted"
+                    print(f"Interrupted at step {self.step}; the model is intact. Call run() to continue.")
+                    break
+                if not ok:
+                    self.stopped_reason = "diverged"
+                    message = (f"Non-finite loss or gradient at step {self.step + 1} for member(s) "
+                               f"{[self.members[i] for i in self.diverged_members]}; stopped before that update, "
+                               f"so the model holds the last good state (step {self.step}). Try a lower learning rate.")
+                    if raise_on_nan:
+                        raise TrainingDiverged(message)
+                    print(message)
+                    break
+                self.step += 1
+                if bar is not None:
+                    bar.update(1)
+                if self.step % self.config.eval_every == 0:
+                    self._record()
+                if callback is not None and self.step % callback_every == 0:
+                    callback(self.snapshot())
+        finally:
+            if bar is not None:
+                bar.close()
+        if self.history[-1]["step"] != self.step:
+            self._record()
+        if callback is not None and self.step % callback_every != 0:
+            callback(self.snapshot())
+        return self
+
+    # ----------------------------------------------------------------------------- looking
+    @torch.no_grad()
+    def generate(self, noise: torch.Tensor | None = None) -> torch.Tensor:
+        """Samples of every member (K, n, ...) from ``noise`` (K, n, noise_dim); default: the fixed evaluation noise."""
+        noise = self.eval_noise if noise is None else noise.to(self.device)
+        # big samples (images) are generated in chunks a task chooses, to bound memory
+        chunk = getattr(self.task, "generate_chunk", None) or noise.shape[1]
+        out = None
+        for group in self.groups:
+            member_noise = noise[group.members]
+            samples = torch.cat([group.generator(part) for part in member_noise.split(chunk, dim=1)], dim=1)
+            if out is None:
+                out = torch.empty(len(self.members), *samples.shape[1:], device=self.device)
+            out[group.members] = samples
+        return out
+
+    def snapshot(self) -> TrainingSnapshot:
+        preview = self.eval_noise[:, :PREVIEW_SAMPLES]
+        return TrainingSnapshot(self.step, self.last_d_loss.clone(), self.last_g_loss.clone(),
+                                self.generate(preview).cpu(), self)
+
+    @torch.no_grad()
+    def evaluate(self) -> list[dict]:
+        """The task's metrics for every member, from ``config.eval_samples`` samples each."""
+        metrics = self.task.evaluate(self.generate())
+        rows = []
+        for i, member in enumerate(self.members):
+            row = {"dataset": self.config.dataset, "pack": member.pack, "seed": member.seed, "step": self.step}
+            for name, values in metrics.items():
+                value = values[i].item()
+                row[name] = int(value) if name == "modes_captured" else float(value)
+            rows.append(row)
+        return rows
+
+    def _record(self) -> None:
+        for i, row in enumerate(self.evaluate()):
+            row["d_loss"] = float(self.last_d_loss[i])
+            row["g_loss"] = float(self.last_g_loss[i])
+            self.history.append(row)
+
+    def results(self) -> list[dict]:
+        """The latest recorded metrics, one dict per member (``dataset, pack, seed, step, ...``)."""
+        latest = {}
+        for row in self.history:
+            latest[(row["pack"], row["seed"])] = row
+        return [dict(latest[(m.pack, m.seed)]) for m in self.members]
+
+    # ----------------------------------------------------------------------------- saving
+    def state_dict(self) -> dict:
+        return {
+            "config": self.config.as_dict(),
+            "members": [[m.pack, m.seed] for m in self.members],
+            "step": self.step,
+            "model": self.groups.state_dict(),
+            "optimizer_g": self.optimizer_g.state_dict(),
+            "optimizer_d": self.optimizer_d.state_dict(),
+            "rng": [rng.get_state() for g in self.groups for rng in g.train_rngs],
+            "history": self.history,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        members = [Member(int(p), int(s)) for p, s in state["members"]]
+        if members != self.members:
+            raise ValueError(f"checkpoint members {members} differ from this trainer's {self.members}")
+        self.groups.load_state_dict(state["model"])
+        self.optimizer_g.load_state_dict(state["optimizer_g"])
+        self.optimizer_d.load_state_dict(state["optimizer_d"])
+        rngs = [rng for g in self.groups for rng in g.train_rngs]
+        for rng, rng_state in zip(rngs, state["rng"]):
+            rng.set_state(rng_state)
+        self.step = int(state["step"])
+        self.history = [dict(row) for row in state["history"]]
+
+    def save(self, path) -> None:
+        """Checkpoint everything needed to continue exactly (written atomically)."""
+        atomic_torch_save(self.state_dict(), path)
+
+    @classmethod
+    def load(cls, path, device="auto") -> "GANTrainer":
+        """Rebuild a trainer from :meth:`save` (``torch.load(weights_only=True)``)."""
+        state = safe_torch_load(path)
+        config_dict = dict(state["config"])
+        config_dict["betas"] = tuple(config_dict["betas"])
+        trainer = cls(TrainConfig(**config_dict), members=[Member(int(p), int(s)) for p, s in state["members"]],
+                      device=device)
+        trainer.load_state_dict(state)
+        return trainer
+
+
+def train(config: TrainConfig, packs=(1,), seeds=(0,), device="auto", **run_kwargs) -> GANTrainer:
+    """Build a :class:`GANTrainer` for ``packs`` × ``seeds`` and run it to ``config.steps``."""
+    return GANTrainer(config, packs=packs, seeds=seeds, device=device).run(**run_kwargs)
