@@ -36,11 +36,11 @@ def main():
     parser.add_argument("--dataset", default="grid")
     parser.add_argument("--packs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--variant", action="append", default=[""],
+    parser.add_argument("--variant", action="append", default=None,
                         help="comma-separated overrides; arch.FIELD=VALUE changes the lecture architecture")
     args = parser.parse_args()
     base_arch = toy.TOY_ARCHITECTURES["lecture"]
-    for text in args.variant:
+    for text in args.variant or [""]:
         overrides = parse_variant(text)
         arch_changes = {k[5:]: v for k, v in overrides.items() if k.startswith("arch.")}
         config_changes = {k: v for k, v in overrides.items() if not k.startswith("arch.")}

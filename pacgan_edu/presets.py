@@ -21,6 +21,7 @@ class TrainConfig:
     lr_generator: float = 1e-4
     lr_discriminator: float = 1e-4
     betas: tuple = (0.8, 0.999)
+    lr_final_fraction: float = 1.0   # learning rates decay linearly to this fraction at the last step
     updates: str = "simultaneous"    # paper: both gradients from the same batch, one step each
     generator_steps: int = 1         # G updates per D update (alternating updates)
     critic_steps: int | None = None  # D updates per G update; None = the loss's recommendation
@@ -42,6 +43,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not value > 0:
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
+        if not isinstance(self.lr_final_fraction, (int, float)) or not 0 < self.lr_final_fraction <= 1:
+            raise ValueError(f"lr_final_fraction must be in (0, 1], got {self.lr_final_fraction!r}")
         if self.updates not in UPDATES:
             raise ValueError(f"updates must be one of {', '.join(UPDATES)}; got {self.updates!r}")
         if self.noise not in NOISES:

@@ -48,6 +48,8 @@ def register_task(name: str, factory: Callable) -> None:
 
 
 def make_task(config):
+    if config.dataset.startswith("stacked-mnist") and config.dataset not in TASKS:
+        from . import stacked_mnist_task  # noqa: F401  (registers itself; imported only when needed)
     try:
         factory = TASKS[config.dataset]
     except KeyError:

@@ -88,18 +88,19 @@ class _Group(nn.Module):
 
 @contextlib.contextmanager
 def _hold_interrupts():
-    """Defer Ctrl-C until the block (one training step) is done, so no update is half-applied."""
+    """Defer Ctrl-C until the block (one training step) is done, so no update is half-applied.
+
+    Yields a list that holds the signal if one arrived; the caller stops after the step.
+    """
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield received  # signals only reach the main thread; widgets stop via request_stop()
         return
-    received = []
     previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
     try:
-        yield
+        yield received
     finally:
         signal.signal(signal.SIGINT, previous)
-    if received:
-        raise KeyboardInterrupt
 
 
 class GANTrainer:
@@ -151,17 +152,10 @@ class GANTrainer:
 
     # ----------------------------------------------------------------------------- building
     def _make_optimizers(self):
-        cfg, recommended = self.config, self.loss.optimizer
-        if recommended:  # e.g. WGAN: RMSProp 5e-5; WGAN-GP: Adam 1e-4, betas (0.5, 0.9)
-            def build(params):
-                kind = recommended.get("name", "adam")
-                kwargs = {k: v for k, v in recommended.items() if k != "name"}
-                if kind == "rmsprop":
-                    return torch.optim.RMSprop(params, **kwargs)
-                return torch.optim.Adam(params, **kwargs)
-            return build(self.generator_parameters), build(self.discriminator_parameters)
-        return (torch.optim.Adam(self.generator_parameters, lr=cfg.lr_generator, betas=cfg.betas),
-                torch.optim.Adam(self.discriminator_parameters, lr=cfg.lr_discriminator, betas=cfg.betas))
+        # the loss picks the optimiser kind and betas, the preset's learning rates set the scale
+        # (e.g. WGAN: RMSProp at preset lr × 0.5); see GANLoss.optimizer_settings
+        self.optimizer_settings = self.loss.optimizer_settings(self.config)
+        return self.loss.make_optimizers(self.generator_parameters, self.discriminator_parameters, self.config)
 
     def _noise(self, n: int, rng: torch.Generator) -> torch.Tensor:
         shape = (n, self.config.noise_dim)
@@ -209,8 +203,22 @@ class GANTrainer:
             after()
         return True
 
+    def _set_learning_rates(self) -> None:
+        """Linear decay to ``lr_final_fraction`` over ``config.steps``: late, small steps sharpen
+        the modes (high-quality %) without slowing the early, coverage-deciding phase."""
+        fraction = self.config.lr_final_fraction
+        if fraction == 1.0:
+            return
+        progress = min(self.step / max(self.config.steps - 1, 1), 1.0)
+        scale = 1.0 - (1.0 - fraction) * progress
+        for optimizer in (self.optimizer_g, self.optimizer_d):
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+                group["lr"] = group["initial_lr"] * scale
+
     def _train_step(self) -> bool:
         """One update of every member; False (and nothing changed) if anything was non-finite."""
+        self._set_learning_rates()
         if self.simultaneous:
             d_parts, g_parts = [], []
             for group in self.groups:
@@ -299,13 +307,10 @@ class GANTrainer:
                 if self._stop.is_set():
                     self.stopped_reason = "stopped"
                     break
-                try:
-                    with _hold_interrupts():
-                        ok = self._train_step()
-                except KeyboardInterrupt:
-                    self.stopped_reason = "interrupted"
-                    print(f"Interrupted at step {self.step}; the model is intact. Call run() to continue.")
-                    break
+                with _hold_interrupts() as interrupts:
+                    ok = self._train_step()
+                    if ok:
+                        self.step += 1
                 if not ok:
                     self.stopped_reason = "diverged"
                     message = (f"Non-finite loss or gradient at step {self.step + 1} for member(s) "
@@ -315,13 +320,17 @@ class GANTrainer:
                         raise TrainingDiverged(message)
                     print(message)
                     break
-                self.step += 1
                 if bar is not None:
                     bar.update(1)
                 if self.step % self.config.eval_every == 0:
                     self._record()
                 if callback is not None and self.step % callback_every == 0:
                     callback(self.snapshot())
+                if interrupts:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            self.stopped_reason = "interrupted"
+            print(f"Interrupted after step {self.step}; the model is intact. Call run() to continue.")
         finally:
             if bar is not None:
                 bar.close()
@@ -366,10 +375,12 @@ class GANTrainer:
         return rows
 
     def _record(self) -> None:
-        for i, row in enumerate(self.evaluate()):
-            row["d_loss"] = float(self.last_d_loss[i])
-            row["g_loss"] = float(self.last_g_loss[i])
-            self.history.append(row)
+        rows = self.evaluate()
+        for i, row in enumerate(rows):
+            for name, values in (("d_loss", self.last_d_loss), ("g_loss", self.last_g_loss)):
+                value = float(values[i])
+                row[name] = value if math.isfinite(value) else None  # None: no step taken yet
+        self.history.extend(rows)  # all members at once: an interrupt never leaves half a record
 
     def results(self) -> list[dict]:
         """The latest recorded metrics, one dict per member (``dataset, pack, seed, step, ...``)."""

@@ -342,11 +342,11 @@ def test_random_pairs_never_violate_the_bounds(m):
     eps, delta = 0.1, 0.4
     rng = np.random.default_rng(10 + m)
     pairs = [random_pair(rng, int(rng.integers(2, 6))) for _ in range(1500)]
-    for _ in range(300):  # perturbations of extremal pairs hug the collapse bound
-        tau = rng.uniform(delta - eps, 0.95)
+    for tau in rng.uniform(delta - eps, 0.95, 40):  # perturbed extremal pairs hug the bound
         p, q = T.extremal_pair(tau, eps, delta, m)
-        noise = 1e-3 * rng.random(p.size)
-        pairs.append(((p + noise) / (p + noise).sum(), q))
+        for _ in range(5):
+            noise = 1e-3 * rng.random(p.size)
+            pairs.append(((p + noise) / (p + noise).sum(), q))
     taus = np.array([T.tv(p, q) for p, q in pairs])
     packed = np.array([brute_tv(p, q, m) for p, q in pairs])
     collapsed = np.array([T.has_mode_collapse(p, q, eps, delta) for p, q in pairs])
@@ -372,3 +372,11 @@ def test_jsd_and_accuracy():
     values = [T.packed_jsd(p, q, m) for m in range(1, 7)]
     assert all(b >= a - 1e-15 for a, b in zip(values, values[1:])) and values[-1] <= math.log(2)
     assert T.optimal_packed_accuracy(p, q, 3) == pytest.approx(0.5 * (1 + T.packed_tv(p, q, 3)))
+
+
+def test_verify_packed_bounds_reports_zero_violations():
+    report = T.verify_packed_bounds(0.1, 0.5, 2, n_pairs=200, seed=1, n_extremal=4)
+    assert report["violations"] == 0
+    assert report["brute_vs_types"] < 1e-12 and report["tightness"] < 1e-12
+    assert report["tau"].shape == report["packed"].shape == (200,)
+    assert 0 < report["collapsed"].sum() < 200

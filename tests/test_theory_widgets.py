@@ -22,7 +22,7 @@ def test_first_frame_is_rendered(panel):
 def test_moving_m_redraws_and_flips_the_verdict(panel):
     p, q = T.dropped_modes_pair(10, 2)
     before = panel.image.value
-    for m in range(2, 9):
+    for m in (2, 3, 5, 8):
         panel.m.value = m
         assert panel.last_error is None
         expected = T.has_mode_collapse(p, q, 0.05, 0.5, m)

@@ -65,6 +65,7 @@ def draw_pair(ax, p, q, *, set_mask=None, positions=None, title="target P vs gen
         ax.plot([], [], color=ACCENT, alpha=0.4, lw=8, label="set S")
     ax.bar(x - width / 2, p, width, color=REAL, label="target P")
     ax.bar(x + width / 2, q, width, color=GENERATED, label="generator Q")
+    ax.set_ylim(0, 1.35 * max(p.max(), q.max()))  # room for the legend above the bars
     ax.set_xlabel("mode / bin" if positions is None else "position x")
     ax.set_ylabel("probability")
     ax.set_title(title)
@@ -107,7 +108,7 @@ def draw_region(ax, vertices, *, colour=GENERATED, label=None, fill=True, lw=2.5
         ax.annotate("", xy=(x, y), xytext=(x, x),
                     arrowprops=dict(arrowstyle="<->", color=colour, lw=1.8))
         ax.text(x + 0.02, (x + y) / 2, f"TV = {heights[i]:.3f}", color=colour, fontsize=11,
-                va="center")
+                va="center", bbox=dict(facecolor="white", alpha=0.85, lw=0, pad=1.5), zorder=7)
 
 
 def _marker(ax, eps, delta, collapsed, m):
@@ -284,14 +285,15 @@ def plot_gan_value(pairs: Mapping[str, tuple], m_max: int = 8) -> Figure:
     ax_tv.set_title("total variation of the packed pair")
     ax_tv.set_ylim(0, 1.02)
     ax_v.axhline(-np.log(4), color=NEUTRAL, ls="--", lw=1)
-    ax_v.text(1, -np.log(4) + 0.02, "−log 4: the value when Q = P", color=NEUTRAL, fontsize=11)
+    ax_v.text(m_max, -np.log(4) + 0.03, "−log 4: the value when Q = P", color=NEUTRAL,
+              fontsize=11, ha="right")
     ax_v.axhline(0.0, color=NEUTRAL, ls=":", lw=1)
     ax_v.text(1, -0.08, "0: disjoint supports (JSD = log 2)", color=NEUTRAL, fontsize=11)
     ax_v.set_xlabel("packing degree m")
     ax_v.set_ylabel("−log 4 + 2·JSD(Pᵐ ‖ Qᵐ)")
     ax_v.set_title("packed GAN value with the optimal discriminator")
-    for ax in (ax_tv, ax_v):
-        ax.legend(loc="lower right", frameon=False, fontsize=10)
+    ax_tv.legend(loc="lower right", frameon=False, fontsize=10)
+    ax_v.legend(loc="upper left", bbox_to_anchor=(0.0, 0.9), frameon=False, fontsize=10)
     return fig
 
 

@@ -1,0 +1,168 @@
+"""``python -m pacgan_edu stacked-mnist``: Tables 2 and 3 of the paper (Stacked MNIST, 1000 modes).
+
+Trains DCGAN (m = 1) and PacDCGAN-m for every packing degree and seed as one ensemble, then
+prints modes captured and KL (mean ± s.e. over seeds) beside the paper's rows. ``--json``
+writes every run with its metrics history (step, wall-clock seconds, modes, KL) and the
+settings, hardware and duration; ``--grids`` writes a small PNG of samples per run.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import time
+from datetime import datetime, timezone
+
+from .losses import loss_names
+from .paper_results import TABLE2, TABLE3
+from .report import environment, format_table, write_json
+from .sweep import summarize
+
+SETTINGS = ("veegan", "unrolled-quarter", "unrolled-half")
+PRESETS = ("paper", "lecture", "quick")
+COLUMNS = [("modes_captured", "modes", 1.0, 1), ("kl", "KL", 1.0, 2)]
+METRICS = ("modes_captured", "kl")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "stacked-mnist", help="Stacked MNIST (1000 modes): DCGAN vs PacDCGAN, Tables 2 and 3 of the paper",
+        description="Train DCGAN / PacDCGAN-m on Stacked MNIST for every packing degree and seed and print "
+                    "modes captured and KL to uniform (mean ± s.e. over seeds) beside the paper's Table 2 "
+                    "(--setting veegan) or Table 3 (--setting unrolled-quarter / unrolled-half).")
+    p.add_argument("--setting", choices=SETTINGS, default="veegan",
+                   help="veegan: Table 2; unrolled-quarter / unrolled-half: Table 3 with the ¼ or ½ discriminator")
+    p.add_argument("--pack", nargs="+", type=int, default=[1, 2, 3, 4], help="packing degrees m (>= 1)")
+    p.add_argument("--seeds", type=int, default=3, help="number of seeds (first-seed .. first-seed + N - 1)")
+    p.add_argument("--first-seed", type=int, default=0)
+    p.add_argument("--preset", choices=PRESETS, default="paper",
+                   help="paper: the paper's networks and length (a GPU job); lecture: narrower networks, "
+                        "minutes on a CPU; quick: seconds (tests)")
+    p.add_argument("--iters", type=int, default=None, help="training steps (D updates); default: the preset's")
+    p.add_argument("--eval-samples", type=int, default=None,
+                   help="samples classified per evaluation (paper: 26,000 / 25,600); default: the preset's")
+    p.add_argument("--eval-every", type=int, default=None, help="steps between evaluations; default: the preset's")
+    p.add_argument("--loss", choices=loss_names(), default=None, help="default: the preset's (ns, as in the paper)")
+    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, mps")
+    p.add_argument("--channels-last", action="store_true", help="CUDA only: channels-last convolutions (not measured)")
+    p.add_argument("--bf16", action="store_true", help="CUDA only: bfloat16 autocast (not measured)")
+    p.add_argument("--json", metavar="PATH", help="write every run (with its history) and the settings here")
+    p.add_argument("--grids", metavar="FOLDER", help="write a 10 x 10 PNG of samples per run here")
+    p.add_argument("--checkpoint", metavar="PATH", help="save the trained ensemble here")
+    p.add_argument("--progress", action="store_true", help="show a progress bar")
+    p.add_argument("--quiet", action="store_true", help="no line per evaluation")
+    p.set_defaults(run=run)
+
+
+def validate(args, parser) -> None:
+    if any(m < 1 for m in args.pack):
+        parser.error(f"--pack: packing degrees must be >= 1, got {args.pack}")
+    for name in ("seeds", "iters", "eval_samples", "eval_every"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be >= 1, got {value}")
+    if args.first_seed < 0:
+        parser.error(f"--first-seed must be >= 0, got {args.first_seed}")
+
+
+def paper_row(setting: str, pack: int, method: str | None = None) -> dict | None:
+    """The paper's numbers for a packing degree (or a named method) in this setting's table."""
+    table = TABLE2 if setting == "veegan" else TABLE3
+    part = None if setting == "veegan" else setting.split("-")[1]  # "quarter" / "half"
+    for row in table:
+        if (method is None and row["pack"] == pack) or (method is not None and row["method"] == method):
+            return row if part is None else row[part]
+    return None
+
+
+def method_label(pack: int) -> str:
+    return "DCGAN (m=1)" if pack == 1 else f"PacDCGAN{pack}"
+
+
+def format_results(setting: str, summary: list[dict], title: str) -> str:
+    """Our rows (with the paper's numbers beside them), then the paper's other methods."""
+    rows = [{"label": method_label(s["pack"]), "ours": s, "paper": paper_row(setting, s["pack"])} for s in summary]
+    table = TABLE2 if setting == "veegan" else TABLE3
+    for row in table:
+        if row["pack"] is None:
+            rows.append({"label": f"{row['method']} (paper only)", "ours": None,
+                         "paper": paper_row(setting, None, row["method"])})
+    return format_table(title, rows, COLUMNS)
+
+
+class _Clock:
+    """Wall-clock seconds at each evaluation, and one printed line per evaluation."""
+
+    def __init__(self, trainer, quiet: bool):
+        self.trainer, self.quiet = trainer, quiet
+        self.start = time.perf_counter()
+        self.seconds = {0: 0.0}
+
+    def __call__(self, snapshot) -> None:
+        self.seconds[snapshot.step] = round(time.perf_counter() - self.start, 2)
+        if self.quiet:
+            return
+        latest = snapshot.trainer.results()
+        parts = [f"m={r['pack']} seed {r['seed']}: {r['modes_captured']} modes, KL {r['kl']:.2f}" for r in latest]
+        print(f"step {snapshot.step}/{snapshot.trainer.config.steps} ({self.seconds[snapshot.step]:.0f} s): "
+              + "; ".join(parts), flush=True)
+
+
+def run(args, parser) -> int:
+    validate(args, parser)
+    # imported here so that `python -m pacgan_edu --help` stays fast
+    from .plots.images import save_sample_grid
+    from .stacked_mnist_task import gpu_speedups, stacked_mnist_preset
+    from .train import GANTrainer
+
+    overrides = {}
+    for field, value in (("steps", args.iters), ("eval_samples", args.eval_samples),
+                         ("eval_every", args.eval_every), ("loss", args.loss)):
+        if value is not None:
+            overrides[field] = value
+    config = stacked_mnist_preset(args.setting, args.preset, **overrides)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    packs = sorted(set(args.pack))
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with gpu_speedups(channels_last=args.channels_last, bf16=args.bf16):
+        trainer = GANTrainer(config, packs=packs, seeds=seeds, device=args.device)
+    clock = _Clock(trainer, args.quiet)
+    trainer.run(progress=args.progress, callback=clock, callback_every=config.eval_every)
+    wall = round(time.perf_counter() - clock.start, 1)
+    if trainer.stopped_reason:
+        print(f"warning: training stopped early ({trainer.stopped_reason}) at step {trainer.step}")
+
+    runs = []
+    for row in trainer.results():
+        row["stopped_reason"] = trainer.stopped_reason
+        row["history"] = [{"step": h["step"], "seconds": clock.seconds.get(h["step"]),
+                           "modes_captured": h["modes_captured"], "kl": h["kl"],
+                           "d_loss": h["d_loss"], "g_loss": h["g_loss"]}
+                          for h in trainer.history if (h["pack"], h["seed"]) == (row["pack"], row["seed"])]
+        runs.append(row)
+    summary = summarize(runs, metrics=METRICS)
+    title = (f"\nStacked MNIST, {args.setting} setting — preset {args.preset}, {trainer.step} steps, "
+             f"{len(seeds)} seed(s), {config.eval_samples:,} samples per evaluation, {wall:.0f} s on "
+             f"{trainer.device}; mean ± s.e. over seeds")
+    print(format_results(args.setting, summary, title))
+
+    if args.grids:
+        samples = trainer.generate(trainer.eval_noise[:, :100]).cpu()
+        for i, member in enumerate(trainer.members):
+            save_sample_grid(os.path.join(args.grids, f"{args.setting}_m{member.pack}_seed{member.seed}.png"),
+                             samples[i], 10, 10)
+        print(f"wrote {len(trainer.members)} sample grid(s) to {args.grids}")
+    if args.checkpoint:
+        trainer.save(args.checkpoint)
+    if args.json:
+        classifier = trainer.task.classifier(trainer.device)
+        settings = {"command": "stacked-mnist", "argv": shlex.join(sys.argv), "setting": args.setting,
+                    "preset": args.preset, "packs": packs, "seeds": seeds, "device": str(trainer.device),
+                    "gpu_options": trainer.task.gpu.__dict__, "config": config.as_dict(),
+                    "architecture": trainer.task.architecture.as_dict(), "data": trainer.task.data.source,
+                    "data_is_subset": trainer.task.data.is_subset, "mode_classifier": classifier.metadata,
+                    "started_at": started_at, "wall_seconds": wall, "steps_done": trainer.step,
+                    "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "environment": environment()}
+        write_json(args.json, settings, runs, summary)
+        print(f"wrote {args.json}")
+    return 0

@@ -1,0 +1,209 @@
+"""The experiments of notebook 04: sample weights on a trained GAN's batch, per-mode sample
+frequencies over time, and the loss comparison (every loss × packing degree × seed).
+
+Everything trains through :class:`~pacgan_edu.train.GANTrainer`; the comparison runs one
+vectorized ensemble (packs × seeds) per (loss, dataset). Sample weights follow Eide, Solberg,
+Kåsen, "Sample weighting as an explanation for mode collapse" (arXiv 2010.02035); see
+:mod:`pacgan_edu.losses`.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+from .losses import generator_sample_weights, get_loss
+from .metrics import mode_counts
+from .packing import pack_members
+from .presets import preset
+from .sweep import DEFAULT_METRICS, summarize
+from .train import GANTrainer
+
+__all__ = ["BatchWeights", "LossComparison", "ModeFrequencies", "WeightTrace", "batch_weights", "compare_losses",
+           "generated_verdicts"]
+
+
+def _check_member(trainer, member: int) -> int:
+    if isinstance(member, bool) or not isinstance(member, int) or not 0 <= member < len(trainer.members):
+        raise ValueError(f"member must be an index 0..{len(trainer.members) - 1} of {trainer.members}, got {member!r}")
+    return member
+
+
+@torch.no_grad()
+def generated_verdicts(trainer, n: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Generated samples of every member and D's output on them: ``(samples (K, n, ...), logits (K, n))``.
+
+    Samples come from the members' fixed evaluation noise (reproducible). With packing, D
+    judges packs of m consecutive samples, so every sample carries its pack's output.
+    ``n`` defaults to one training batch of the largest packing degree and is rounded down
+    to a multiple of every member's m.
+    """
+    packs = [m.pack for m in trainer.members]
+    lcm = math.lcm(*packs)
+    if n is None:
+        n = trainer.config.batch_size * max(packs)
+    n = min(int(n), trainer.eval_noise.shape[1]) // lcm * lcm
+    if n < 1:
+        raise ValueError(f"n must allow at least one pack of m = {lcm} samples (at most {trainer.eval_noise.shape[1]})")
+    samples = trainer.generate(trainer.eval_noise[:, :n])
+    logits = torch.empty(samples.shape[:2], device=samples.device)
+    for group in trainer.groups:
+        scores = group.discriminator(pack_members(samples[group.members], group.pack))   # (K_g, n/m)
+        logits[group.members] = scores.repeat_interleave(group.pack, dim=1)
+    return samples.cpu(), logits.cpu()
+
+
+@dataclass
+class BatchWeights:
+    """One member's generated batch, D's verdicts and every loss's weight per sample."""
+
+    samples: torch.Tensor          # (n, 2)
+    logits: torch.Tensor           # (n,) D's raw output per sample (its pack's)
+    verdicts: torch.Tensor         # (n,) D(G(z)): σ(l) for a logit, l itself for LSGAN, the score for critics
+    weights: dict                  # loss name -> (n,) wᵢ = ∂(Σ L_G)/∂lᵢ
+    member: object
+    step: int
+    mixture: object = field(repr=False, default=None)
+
+
+def batch_weights(trainer, member: int = 0, losses=None, n: int | None = None) -> BatchWeights:
+    """The weight every loss in ``losses`` would give each of ``member``'s generated samples.
+
+    The weights read D's output through a loss's formula, so only losses that read it the same
+    way as the trained loss can be compared (``output`` kind: logit, probability or critic;
+    e.g. MM, NS and MM-nsat all read a logit). Default: every registered loss of that kind.
+    """
+    from .losses import LOSSES  # the registry as it is now (losses may be registered later)
+
+    _check_member(trainer, member)
+    kind = trainer.loss.output
+    names = [name for name, loss in LOSSES.items() if loss.output == kind] if losses is None else list(losses)
+    for name in names:
+        if get_loss(name).output != kind:
+            raise ValueError(f"loss {name!r} reads D's output as a {get_loss(name).output}, but this trainer's D was "
+                             f"trained with {trainer.loss.name!r} ({kind}); compare losses of the same kind: "
+                             f"{', '.join(n for n, l in LOSSES.items() if l.output == kind)}")
+    samples, logits = generated_verdicts(trainer, n)
+    l = logits[member]
+    verdicts = trainer.loss.verdict(l)
+    weights = {name: generator_sample_weights(name, l) for name in names}
+    return BatchWeights(samples[member], l, verdicts, weights, trainer.members[member], trainer.step,
+                        getattr(trainer.task, "mixture", None))
+
+
+class WeightTrace:
+    """Training callback: the mean weight per generated sample under each loss, per member, over steps.
+
+    Shows MM's saturation: early on D rejects the fakes (D(G(z)) ≈ 0), so MM's weights −D(G(z))
+    all but vanish while NS's −(1 − D(G(z))) stay near −1.
+    """
+
+    def __init__(self, trainer, losses=("mm", "ns", "mm-nsat"), n: int | None = None):
+        self.losses = [get_loss(name).name for name in losses]
+        self.n = n
+        self.steps: list[int] = []
+        self.mean_verdict: list[torch.Tensor] = []          # (K,) per recorded step
+        self.mean_weight: dict[str, list[torch.Tensor]] = {name: [] for name in self.losses}
+        self.members = list(trainer.members)
+        self.record(trainer)
+
+    def record(self, trainer) -> None:
+        _, logits = generated_verdicts(trainer, self.n)
+        self.steps.append(trainer.step)
+        self.mean_verdict.append(trainer.loss.verdict(logits).mean(-1))
+        for name in self.losses:
+            self.mean_weight[name].append(generator_sample_weights(name, logits).mean(-1))
+
+    def __call__(self, snapshot) -> None:
+        if not self.steps or snapshot.step != self.steps[-1]:
+            self.record(snapshot.trainer)
+
+
+class ModeFrequencies:
+    """Training callback: which share of each member's samples lands (with high quality) on each mode.
+
+    ``frequencies``: (T, K, modes) over the recorded ``steps``, from the fixed evaluation noise
+    (``config.eval_samples`` samples per member). A dropped mode shows as a row going to 0.
+    """
+
+    def __init__(self, trainer):
+        mixture = getattr(trainer.task, "mixture", None)
+        if mixture is None:
+            raise ValueError(f"per-mode frequencies need a 2D mixture dataset (ring, grid), not {trainer.config.dataset!r}")
+        self.mixture = mixture
+        self.members = list(trainer.members)
+        self.steps: list[int] = []
+        self._rows: list[torch.Tensor] = []
+        self.record(trainer)
+
+    def record(self, trainer) -> None:
+        samples = trainer.generate()
+        self.steps.append(trainer.step)
+        self._rows.append((mode_counts(samples, self.mixture) / samples.shape[1]).cpu())
+
+    def __call__(self, snapshot) -> None:
+        if snapshot.step != self.steps[-1]:
+            self.record(snapshot.trainer)
+
+    @property
+    def frequencies(self) -> torch.Tensor:
+        return torch.stack(self._rows)
+
+
+@dataclass
+class LossComparison:
+    """Results of :func:`compare_losses`. Rows carry a ``loss`` key beside dataset, pack, seed."""
+
+    runs: list[dict]                       # final metrics, one row per (loss, dataset, pack, seed)
+    history: list[dict]                    # metrics over steps
+    frequencies: dict                      # (loss, dataset) -> ModeFrequencies
+    wall_seconds: dict                     # (loss, dataset) -> seconds for that ensemble
+    stopped: dict                          # (loss, dataset) -> None or "diverged" / "stopped" / ...
+    configs: dict                          # (loss, dataset) -> TrainConfig
+    seeds: list[int]
+    packs: list[int]
+
+    def summary(self, metrics=DEFAULT_METRICS) -> list[dict]:
+        """Mean ± s.e. over seeds per (loss, dataset, pack)."""
+        return summarize(self.runs, metrics, by=("loss", "dataset", "pack"))
+
+    def table(self) -> str:
+        """The summary as text: one line per (dataset, loss, m), with the seed count."""
+        lines = [f"{'dataset':8} {'loss':8} {'m':>2}  {'modes':>11}  {'HQ %':>11}  {'reverse KL':>11}  seeds"]
+        order = {loss: i for i, (loss, _) in enumerate(self.configs)}
+        for s in sorted(self.summary(), key=lambda s: (s["dataset"], order[s["loss"]], s["pack"])):
+            modes, hq, rkl = s["modes_captured"], s["high_quality_fraction"], s["reverse_kl"]
+            lines.append(f"{s['dataset']:8} {s['loss']:8} {s['pack']:>2}  {modes['mean']:5.1f} ± {modes['se']:3.1f}  "
+                         f"{100 * hq['mean']:5.1f} ± {100 * hq['se']:3.1f}  {rkl['mean']:5.2f} ± {rkl['se']:4.2f}  {s['seeds']}")
+        return "\n".join(lines)
+
+
+def compare_losses(losses, datasets=("ring", "grid"), packs=(1, 2), seeds=(0, 1, 2), config=None,
+                   device="auto", record_every: int | None = None, progress: bool | None = None) -> LossComparison:
+    """Train every loss on every dataset, packs × seeds as one vectorized ensemble per (loss, dataset).
+
+    ``config``: the settings (default ``preset("lecture")``); its ``loss`` and ``dataset`` are
+    replaced. Each loss uses its own recommended critic steps and optimiser kind (see
+    :meth:`pacgan_edu.losses.GANLoss.optimizer_settings`). Per-mode frequencies are recorded
+    every ``record_every`` steps (default: ``config.eval_every``).
+    """
+    config = preset("lecture") if config is None else config
+    losses = [get_loss(name).name for name in losses]
+    if not losses or not datasets:
+        raise ValueError("compare_losses needs at least one loss and one dataset")
+    runs, history, frequencies, wall, stopped, configs = [], [], {}, {}, {}, {}
+    for loss in losses:
+        for dataset in datasets:
+            cfg = config.replace(loss=loss, dataset=dataset)
+            start = time.perf_counter()
+            trainer = GANTrainer(cfg, packs=packs, seeds=seeds, device=device)
+            recorder = ModeFrequencies(trainer)
+            trainer.run(callback=recorder, callback_every=record_every or cfg.eval_every, progress=progress)
+            key = (loss, dataset)
+            wall[key] = time.perf_counter() - start
+            frequencies[key], stopped[key], configs[key] = recorder, trainer.stopped_reason, cfg
+            runs += [{"loss": loss, **row} for row in trainer.results()]
+            history += [{"loss": loss, **row} for row in trainer.history]
+    return LossComparison(runs, history, frequencies, wall, stopped, configs, list(seeds), sorted(set(packs)))

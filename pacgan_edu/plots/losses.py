@@ -1,0 +1,266 @@
+"""Figures for notebook 04: how each GAN loss weights generated samples, and how the losses train.
+
+Sample weights follow Eide, Solberg, Kåsen, "Sample weighting as an explanation for mode
+collapse" (arXiv 2010.02035): G's gradient is Σᵢ wᵢ ∂lᵢ/∂θ, and a loss only chooses the wᵢ.
+We plot the *push* −wᵢ (positive: how hard G moves a sample towards "real").
+
+Every function returns a ``matplotlib.figure.Figure`` built without pyplot (safe in threads).
+Colours: real = green, generated = purple (``plots.style``), one colour per packing degree;
+losses get the Okabe–Ito colours of the same palette.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from .. import losses as L
+from ..sweep import mean_se
+from .style import GENERATED, MODE_CENTRE, NEUTRAL, PACK_COLOURS, REAL, apply_style, pack_colour
+
+__all__ = ["METRIC_LABELS", "loss_colour", "plot_weight_curves", "plot_batch_weights", "plot_weight_trace",
+           "plot_mode_frequencies", "plot_metric_curves", "plot_loss_comparison"]
+
+#: metric -> (axis label, scale)
+METRIC_LABELS = {
+    "modes_captured": ("modes captured", 1.0),
+    "high_quality_fraction": ("high-quality samples (%)", 100.0),
+    "reverse_kl": ("reverse KL (nats)", 1.0),
+}
+
+
+def loss_colour(name: str) -> str:
+    """A fixed colour per registered loss (the palette's colours after black)."""
+    names = L.loss_names()
+    index = names.index(name) if name in names else len(names)
+    return PACK_COLOURS[1 + index % (len(PACK_COLOURS) - 1)]
+
+
+def _figure(width, height, nrows=1, ncols=1, **kw):
+    apply_style()
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _metric_label(metric, n_modes=None):
+    label, scale = METRIC_LABELS.get(metric, (metric, 1.0))
+    if metric == "modes_captured" and n_modes:
+        label = f"modes captured (of {n_modes})"
+    return label, scale
+
+
+def _draw_modes(ax, mixture):
+    if mixture is not None:
+        means = mixture.means.numpy()
+        ax.scatter(means[:, 0], means[:, 1], s=160, facecolors="none", edgecolors=REAL, lw=2, label="real modes", zorder=1)
+        xmin, xmax, ymin, ymax = mixture.extent(margin=0.6 if mixture.num_modes < 10 else 1.0)
+        ax.set_xlim(xmin, xmax)
+        ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+
+
+# ---------------------------------------------------------------------------- weight curves
+def plot_weight_curves(names=None, nsat_ratio: float = 19.0, width: float = 13, height: float = 5.2) -> Figure:
+    """The push −w each loss gives one generated sample, against D's verdict D(G(z)).
+
+    Left: linear axis; right: logarithmic, where MM's saturation (push → 0 as D(G(z)) → 0) is
+    plain. MM-nsat is drawn for a batch ratio R = ``nsat_ratio`` (R = 19 ⇔ mean D(G(z)) = 0.05).
+    """
+    curves = L.weight_curves(names, nsat_ratio=nsat_ratio)
+    fig, axes = _figure(width, height, 1, 2)
+    mean_d = 1 / (1 + nsat_ratio)
+    for ax, log in zip(axes[0], (False, True)):
+        for name, (d, w) in curves.items():
+            loss = L.get_loss(name)
+            label = name
+            if name == "mm-nsat":
+                label = f"mm-nsat (R = {nsat_ratio:g}: batch mean D(G(z)) = {mean_d:.2f})"
+            elif loss.output == "critic":
+                label = f"{name} (critic: same push for every sample)"
+            elif loss.output == "probability":
+                label = f"{name} (D(G(z)) is D's output itself)"
+            style = {"wgan": ":", "wgan-gp": "--", "lsgan": "--"}.get(name, "-")
+            ax.plot(d.numpy(), (-w).numpy(), lw=3 if style == "-" else 2.5, ls=style, color=loss_colour(name), label=label)
+        ax.set_xlabel("D(G(z))  (D's probability that the fake is real)")
+        ax.set_ylabel("push on the sample  −∂L_G/∂l")
+        if log:
+            ax.set_yscale("log")
+            ax.set_ylim(3e-3, 30)
+            ax.set_title("same, log scale: MM vanishes where D rejects")
+        else:
+            ax.set_ylim(0, 2.2)
+            ax.set_title("how hard G pushes each fake towards 'real'")
+        ax.axvspan(0, 0.1, color=NEUTRAL, alpha=0.12, lw=0)
+    axes[0, 0].text(0.05, 2.1, "early training:\nD rejects fakes", ha="center", va="top", fontsize=10, color=NEUTRAL)
+    axes[0, 0].legend(loc="upper center", frameon=False, fontsize=9)
+    return fig
+
+
+def plot_batch_weights(batch, losses=None, width: float | None = None, height: float = 4.8) -> Figure:
+    """Where each loss puts G's effort on one concrete batch (``loss_study.batch_weights``).
+
+    First panel: D's verdict per generated sample. Then one panel per loss: marker area ∝ the
+    sample's normalised weight wᵢ/Σw (its share of G's push); the title gives the total push
+    Σ|wᵢ| over the batch (MM's is small when D rejects the fakes).
+    """
+    names = list(batch.weights) if losses is None else list(losses)
+    n_panels = 1 + len(names)
+    fig, axes = _figure(width or 4.6 * n_panels, height, 1, n_panels)
+    x = batch.samples.numpy()
+    verdicts = batch.verdicts.numpy()
+    ax = axes[0, 0]
+    _draw_modes(ax, batch.mixture)
+    points = ax.scatter(x[:, 0], x[:, 1], c=verdicts, cmap="PRGn", vmin=0, vmax=1, s=22, edgecolors="none", zorder=2)
+    fig.colorbar(points, ax=ax, shrink=0.8, label="D(G(z))")
+    ax.set_title(f"D's verdict on {len(x)} fakes\n(step {batch.step}, mean {verdicts.mean():.2f})")
+    for ax, name in zip(axes[0, 1:], names):
+        w = batch.weights[name]
+        share = L.normalised_weights(w).numpy()
+        _draw_modes(ax, batch.mixture)
+        ax.scatter(x[:, 0], x[:, 1], s=4 + share * len(share) * 30, color=GENERATED, alpha=0.55, edgecolors="none", zorder=2)
+        ax.set_title(f"{name}: share of the push\n(total push Σ|w| = {w.abs().sum():.1f})")
+    axes[0, 0].legend(loc="lower left", frameon=False, fontsize=9)
+    fig.suptitle(f"Sample weights on one generated batch of member m = {batch.member.pack}, seed {batch.member.seed} "
+                 "(marker area ∝ the sample's share)", fontsize=13)
+    return fig
+
+
+def plot_weight_trace(trace, member: int = 0, width: float = 12, height: float = 4.6) -> Figure:
+    """Mean push per generated sample under each loss over training steps (``loss_study.WeightTrace``),
+    beside D's mean verdict: MM's push is tiny while D rejects the fakes."""
+    fig, axes = _figure(width, height, 1, 2)
+    steps = np.asarray(trace.steps)
+    ax = axes[0, 0]
+    for name in trace.losses:
+        push = -torch.stack(trace.mean_weight[name])[:, member].numpy()
+        ax.plot(steps, push, lw=3, color=loss_colour(name), label=name, ls="--" if name == "mm-nsat" else "-")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("mean push per fake  −w̄")
+    ax.set_title("total push per sample")
+    ax.legend(frameon=False)
+    ax = axes[0, 1]
+    ax.plot(steps, torch.stack(trace.mean_verdict)[:, member].numpy(), lw=3, color=GENERATED)
+    ax.set_ylim(0, 1)
+    ax.axhline(0.5, color=NEUTRAL, lw=1, ls="--")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("mean D(G(z))")
+    ax.set_title("D's mean verdict on the fakes")
+    m = trace.members[member]
+    fig.suptitle(f"Member m = {m.pack}, seed {m.seed}", fontsize=13)
+    return fig
+
+
+# ---------------------------------------------------------------------------- training results
+def plot_mode_frequencies(panels, width: float | None = None, height: float = 4.8) -> Figure:
+    """Heat maps of the share of samples on each mode over training: a dropped mode turns white.
+
+    ``panels``: list of ``(title, ModeFrequencies, member index)``. Rows are modes, columns
+    recorded steps; the colour bar marks the fair share 1/k.
+    """
+    if not panels:
+        raise ValueError("plot_mode_frequencies needs at least one (title, ModeFrequencies, member) panel")
+    fig, axes = _figure(width or 4.4 * len(panels) + 1, height, 1, len(panels), sharey=True)
+    vmax = max(float(rec.frequencies[:, member].max()) for _, rec, member in panels)
+    fair = 1 / panels[0][1].mixture.num_modes
+    vmax = max(vmax, 2 * fair)
+    image = None
+    for ax, (title, rec, member) in zip(axes[0], panels):
+        freq = rec.frequencies[:, member].numpy().T          # (modes, T)
+        steps = np.asarray(rec.steps)
+        edges = np.concatenate([[steps[0]], (steps[1:] + steps[:-1]) / 2, [steps[-1]]]) if len(steps) > 1 else np.array([steps[0] - 0.5, steps[0] + 0.5])
+        image = ax.pcolormesh(edges, np.arange(freq.shape[0] + 1) - 0.5, freq, cmap="Purples", vmin=0, vmax=vmax, shading="flat")
+        dropped = int((freq[:, -1] == 0).sum())
+        ax.set_title(f"{title}\n{dropped} of {freq.shape[0]} modes empty at the end", fontsize=12)
+        ax.set_xlabel("training step")
+    axes[0, 0].set_ylabel("mode index")
+    bar = fig.colorbar(image, ax=axes[0, -1], shrink=0.9, label="share of samples on the mode")
+    bar.ax.axhline(fair, color=REAL, lw=3)
+    bar.ax.text(1.6, fair, "fair share 1/k", color=REAL, va="center", fontsize=9, transform=bar.ax.get_yaxis_transform())
+    return fig
+
+
+def _by_group(rows, keys):
+    out = defaultdict(list)
+    for row in rows:
+        out[tuple(row[k] for k in keys)].append(row)
+    return out
+
+
+def plot_metric_curves(history, dataset: str, metric: str = "modes_captured", losses=None, n_modes=None,
+                       width: float | None = None, height: float = 4.2) -> Figure:
+    """``metric`` over training steps, one panel per loss, one line per packing degree m:
+    mean over seeds with a ± s.e. band (seed count in the title)."""
+    rows = [r for r in history if r["dataset"] == dataset]
+    if not rows:
+        raise ValueError(f"no history rows for dataset {dataset!r}")
+    losses = list(dict.fromkeys(r["loss"] for r in rows)) if losses is None else list(losses)
+    label, scale = _metric_label(metric, n_modes)
+    fig, axes = _figure(width or 3.6 * len(losses) + 1, height, 1, len(losses), sharey=True)
+    for ax, loss in zip(axes[0], losses):
+        groups = _by_group([r for r in rows if r["loss"] == loss], ("pack", "step"))
+        seeds = 0
+        for pack in sorted({p for p, _ in groups}):
+            steps = sorted(s for p, s in groups if p == pack)
+            stats = [mean_se([r[metric] for r in groups[(pack, s)]]) for s in steps]
+            mean = np.array([s["mean"] for s in stats]) * scale
+            se = np.array([s["se"] for s in stats]) * scale
+            seeds = max(seeds, max(s["n"] for s in stats))
+            ax.plot(steps, mean, lw=2.5, color=pack_colour(pack), label=f"m = {pack}")
+            ax.fill_between(steps, mean - se, mean + se, color=pack_colour(pack), alpha=0.2, lw=0)
+        ax.set_title(f"{loss} ({seeds} seeds)")
+        ax.set_xlabel("training step")
+        if metric == "modes_captured" and n_modes:
+            ax.axhline(n_modes, color=REAL, lw=1.5, ls="--")
+    axes[0, 0].set_ylabel(label)
+    axes[0, 0].legend(frameon=False, loc="lower right" if metric != "reverse_kl" else "upper right")
+    fig.suptitle(f"{dataset}: {label} during training (mean ± s.e. over seeds)", fontsize=14)
+    return fig
+
+
+def plot_loss_comparison(runs, datasets=None, metrics=("modes_captured", "high_quality_fraction", "reverse_kl"),
+                         losses=None, mode_counts: dict | None = None, width: float | None = None,
+                         height_per_row: float = 4.0) -> Figure:
+    """Final metrics per loss and packing degree: mean ± s.e. (big markers) and every seed (dots).
+
+    One row per dataset, one column per metric; ``mode_counts`` {dataset: k} labels the axis.
+    """
+    datasets = list(dict.fromkeys(r["dataset"] for r in runs)) if datasets is None else list(datasets)
+    losses = list(dict.fromkeys(r["loss"] for r in runs)) if losses is None else list(losses)
+    if not runs or not datasets or not losses:
+        raise ValueError("plot_loss_comparison needs runs with 'loss', 'dataset', 'pack' and the metrics")
+    packs = sorted({r["pack"] for r in runs})
+    fig, axes = _figure(width or 5.2 * len(metrics), height_per_row * len(datasets), len(datasets), len(metrics))
+    offsets = np.linspace(-0.18, 0.18, len(packs)) if len(packs) > 1 else [0.0]
+    rng = np.random.default_rng(0)  # jitter only, so dots of equal value stay visible
+    seed_counts = set()
+    for row_axes, dataset in zip(axes, datasets):
+        groups = _by_group([r for r in runs if r["dataset"] == dataset], ("loss", "pack"))
+        for ax, metric in zip(row_axes, metrics):
+            label, scale = _metric_label(metric, (mode_counts or {}).get(dataset))
+            for offset, pack in zip(offsets, packs):
+                for i, loss in enumerate(losses):
+                    values = np.array([r[metric] for r in groups.get((loss, pack), [])], float) * scale
+                    if values.size == 0:
+                        continue
+                    seed_counts.add(values.size)
+                    stats = mean_se(values)
+                    ax.scatter(i + offset + rng.uniform(-0.04, 0.04, values.size), values, s=16, color=pack_colour(pack),
+                               alpha=0.45, edgecolors="none")
+                    ax.errorbar(i + offset, stats["mean"], yerr=stats["se"], fmt="o", ms=9, capsize=5, lw=2,
+                                color=pack_colour(pack), mec=MODE_CENTRE, label=f"m = {pack}" if i == 0 else None)
+            ax.set_xticks(range(len(losses)))
+            ax.set_xticklabels(losses, rotation=30)
+            ax.set_xlabel("loss")
+            ax.set_ylabel(label)
+            ax.set_title(f"{dataset}: {label}")
+            if metric == "modes_captured" and mode_counts and dataset in mode_counts:
+                ax.axhline(mode_counts[dataset], color=REAL, lw=1.5, ls="--")
+    axes[0, 0].legend(frameon=False, loc="lower left")
+    seeds = "/".join(str(n) for n in sorted(seed_counts))
+    fig.suptitle(f"Final metrics per loss: mean ± s.e. over {seeds} seeds (dots: single seeds)", fontsize=14)
+    return fig

@@ -1,0 +1,325 @@
+"""Live training panels: watch a GAN collapse, then flip the packing degree and watch it recover.
+
+:class:`TrainingPanel` trains one GAN; :class:`SideBySidePanel` trains m = 1 and m = k on the
+same seed as one vectorized ensemble, so a class sees both at once. Both draw GAN Lab's picture
+(:mod:`pacgan_edu.plots.training`) from :mod:`pacgan_edu.probes`.
+
+How they stay responsive (Jupyter, Notebook 7, VS Code, Colab with ipywidgets 7.7):
+- Training runs in a background thread, in chunks of ``steps per frame`` steps through the
+  one training loop (``GANTrainer.run``). Pause sets a flag and calls
+  ``trainer.request_stop()``, which ends a running chunk after the current step.
+- After each chunk the frame is drawn off-screen (Agg, blitted) into an ``Image`` widget as
+  JPEG: no flicker, no ipympl.
+- Any exception from training, drawing or a control is shown in red in the panel's status
+  line (and kept in ``last_error``), never swallowed.
+- Only widgets that exist in both ipywidgets 7.7 and 8 are used.
+- Without a live front end (quick mode, nbval, plain Python) displaying a panel trains it to
+  the end and shows one static figure instead.
+"""
+from __future__ import annotations
+
+import html
+import math
+import threading
+import time
+import traceback
+
+import ipywidgets as w
+
+from .. import probes
+from ..data.mixtures import MIXTURES
+from ..losses import loss_names
+from ..plots.training import TrainingFigure, member_label, plot_training_frame
+from ..presets import preset as make_preset
+from ..train import GANTrainer, Member
+from .frontend import figure_png, live_frontend
+
+__all__ = ["SideBySidePanel", "TrainingPanel"]
+
+LIVE_RESOLUTION = 32   # heatmap cells per side while training (the static figure uses 64)
+LIVE_DRAWS = 3         # companion draws averaged for a packed D's heatmap while training
+PREVIEW_POINTS = 300   # generated and real points per view
+MAX_PACK = 8
+
+
+class _LivePanel:
+    """Controls, trainer life cycle, background training and frames; subclasses pick the members."""
+
+    views = 1
+    pack_label = "packing m"
+    pack_min = 1
+
+    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset: str = "lecture",
+                 seed: int = 0, lr: float | None = None, steps_per_frame: int = 10,
+                 autoplay: bool = False, device="auto"):
+        self.base_config = make_preset(preset)
+        self.preset_name = preset
+        self.device = device
+        self.autoplay = autoplay
+        if dataset not in MIXTURES:
+            raise ValueError(f"unknown dataset {dataset!r}; the panel shows 2D mixtures: {', '.join(sorted(MIXTURES))}")
+        if loss not in loss_names():
+            raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(loss_names())}")
+        if isinstance(pack, bool) or not isinstance(pack, int) or not self.pack_min <= pack <= MAX_PACK:
+            raise ValueError(f"pack must be an integer in {self.pack_min}..{MAX_PACK}, got {pack!r}")
+        lr = self.base_config.lr_generator if lr is None else lr
+        if not isinstance(lr, (int, float)) or not 1e-5 <= lr <= 0.1:
+            raise ValueError(f"lr must be a number in [1e-5, 0.1], got {lr!r}")
+
+        style = {"description_width": "120px"}
+        layout = w.Layout(width="330px")
+        self.dataset = w.Dropdown(options=sorted(MIXTURES), value=dataset, description="dataset",
+                                  style=style, layout=layout)
+        self.pack = w.IntSlider(value=pack, min=self.pack_min, max=MAX_PACK, description=self.pack_label,
+                                continuous_update=False, style=style, layout=layout)
+        self.loss = w.Dropdown(options=loss_names(), value=loss, description="loss", style=style, layout=layout)
+        self.lr = w.FloatLogSlider(value=lr, base=10, min=-5, max=-1, step=0.25, description="learning rate",
+                                   readout_format=".0e", continuous_update=False, style=style, layout=layout)
+        self.steps_per_frame = w.IntSlider(value=steps_per_frame, min=1, max=100, description="steps per frame",
+                                           continuous_update=False, style=style, layout=layout)
+        self.seed = w.BoundedIntText(value=seed, min=0, max=99_999, description="seed", style=style, layout=layout)
+        self.play_button = w.Button(description="Play", icon="play", button_style="success")
+        self.step_button = w.Button(description="Step", icon="step-forward")
+        self.reset_button = w.Button(description="Reset", icon="undo")
+        self.status = w.HTML(value="")
+        self.image = w.Image(format="jpeg")
+        self.widget = w.VBox([
+            w.HBox([w.VBox([self.dataset, self.pack, self.loss]),
+                    w.VBox([self.lr, self.steps_per_frame, self.seed])]),
+            w.HBox([self.play_button, self.step_button, self.reset_button]),
+            self.status,
+            self.image,
+        ])
+
+        self.last_error: str | None = None
+        self.frames = 0                     # frames drawn since the last (re)build
+        self.frames_per_second = math.nan   # measured over the last Play
+        self._lock = threading.RLock()      # one thread at a time touches the trainer and figure
+        self._pause = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._training = False              # True from Play until the worker has stopped training
+        self._generation = 0                # bumped on rebuild: a stale worker never draws
+
+        for control in (self.dataset, self.pack, self.loss, self.lr, self.seed):
+            control.observe(self._guarded(self._on_setting), names="value")
+        self.play_button.on_click(self._guarded(lambda _: self.pause() if self.running else self.play()))
+        self.step_button.on_click(self._guarded(lambda _: self.step()))
+        self.reset_button.on_click(self._guarded(lambda _: self.reset()))
+        self._build()
+
+    # ----------------------------------------------------------------------------- settings
+    def members(self) -> list[Member]:
+        raise NotImplementedError
+
+    def config(self):
+        """The TrainConfig for the current controls (preset + dataset, loss and learning rate)."""
+        changes = {"dataset": self.dataset.value, "loss": self.loss.value}
+        if not math.isclose(self.lr.value, self.base_config.lr_generator, rel_tol=1e-6):
+            changes.update(lr_generator=float(self.lr.value), lr_discriminator=float(self.lr.value))
+        return self.base_config.replace(**changes)
+
+    def _build(self) -> None:
+        """A new trainer (and figure) for the current settings; shows its step-0 frame."""
+        with self._lock:
+            self._generation += 1
+            config = self.config()
+            self.trainer = GANTrainer(config, members=self.members(), device=self.device)
+            self.trainer.run(0, progress=False)  # records the step-0 metrics
+            self.target_step = config.steps
+            self.real = probes.real_samples(self.trainer, PREVIEW_POINTS)
+            self.figure = TrainingFigure(self.trainer.task.mixture, views=self.views, live=True,
+                                         step_limit=config.steps)
+            self.frames = 0
+            self.last_error = None
+            self.render()
+
+    # ----------------------------------------------------------------------------- drawing
+    def probe_frames(self, resolution: int = LIVE_RESOLUTION, draws: int = LIVE_DRAWS):
+        return [probes.probe_frame(self.trainer, i, real=self.real, samples=PREVIEW_POINTS,
+                                   resolution=resolution, draws=draws) for i in range(len(self.trainer.members))]
+
+    def render(self) -> None:
+        """Draw the current state into the image (called after every chunk)."""
+        with self._lock:
+            self.image.value = self.figure.update(self.probe_frames()).jpeg()
+            self.frames += 1
+            self._show_status()
+
+    def static_figure(self):
+        """The current state as a full-quality static figure (what displays without a front end)."""
+        with self._lock:
+            return plot_training_frame(self.trainer, title=self._title())
+
+    def _title(self) -> str:
+        config = self.trainer.config
+        return (f"{config.dataset} ({self.trainer.task.mixture.num_modes} modes), loss {config.loss}, "
+                f"preset {self.preset_name}")
+
+    def summary(self) -> str:
+        """One line per member: modes captured, high-quality %, reverse KL at the current step."""
+        modes = self.trainer.task.mixture.num_modes
+        lines = []
+        for row in self.trainer.results():
+            lines.append(f"{member_label(row['pack'], row['seed'])} after {row['step']} steps: "
+                         f"{row['modes_captured']} / {modes} modes, {100 * row['high_quality_fraction']:.0f}% "
+                         f"high quality, reverse KL {row['reverse_kl']:.2f} nats")
+        return "\n".join(lines)
+
+    def _show_status(self, note: str = "") -> None:
+        if self.last_error:
+            return  # keep the error visible until the next rebuild
+        rate = "" if math.isnan(self.frames_per_second) else f" · {self.frames_per_second:.1f} frames/s"
+        state = "training" if self._training else "paused"
+        lines = html.escape(self.summary()).replace("\n", "<br>")
+        self.status.value = (f"<div style='font-size:14px'><b>{state}</b> · step {self.trainer.step} / "
+                             f"{self.target_step}{rate}{note}<br>{lines}</div>")
+
+    def _show_error(self, error: BaseException) -> None:
+        self.last_error = f"{type(error).__name__}: {error}"
+        detail = html.escape("".join(traceback.format_exception(type(error), error, error.__traceback__)[-3:]))
+        self.status.value = (f"<div style='color:#b00020;font-size:14px'><b>error</b>: "
+                             f"{html.escape(self.last_error)}<pre style='font-size:11px'>{detail}</pre>"
+                             f"Change a setting or press Reset to start again.</div>")
+
+    def _guarded(self, handler):
+        """Wrap a widget callback so an exception shows in the panel (ipywidgets would hide it in a log)."""
+        def run(*args):
+            try:
+                return handler(*args)
+            except Exception as error:  # shown, not swallowed
+                self._show_error(error)
+        return run
+
+    # ----------------------------------------------------------------------------- training
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def play(self) -> None:
+        """Train in the background until the preset's steps (then again as many, if pressed again)."""
+        if self.running:
+            return
+        if self.last_error:
+            raise RuntimeError(f"the panel stopped on an error ({self.last_error}); press Reset first")
+        if self.trainer.step >= self.target_step:
+            self.target_step = self.trainer.step + self.trainer.config.steps
+            self.figure.step_limit = max(self.figure.step_limit, self.target_step)
+        self._pause.clear()
+        self._training = True
+        self._thread = threading.Thread(target=self._train_in_background, args=(self._generation,),
+                                        name="pacgan-edu-panel", daemon=True)
+        self.play_button.description, self.play_button.icon = "Pause", "pause"
+        self._thread.start()
+
+    def _train_in_background(self, generation: int) -> None:
+        start, frames = time.perf_counter(), 0
+        try:
+            while not self._pause.is_set() and self.trainer.step < self.target_step:
+                with self._lock:
+                    if generation != self._generation:
+                        return  # rebuilt meanwhile: this worker is stale
+                    if self._pause.is_set():  # checked again under the lock: Pause never waits a chunk
+                        break
+                    self._train_chunk()
+                    if self._pause.is_set() and self.trainer.stopped_reason == "stopped":
+                        break
+                    self.render()
+                    frames += 1
+                    self.frames_per_second = frames / (time.perf_counter() - start)
+        except Exception as error:  # training or drawing failed: show it in the panel
+            self._show_error(error)
+        finally:
+            self._training = False
+            self.play_button.description, self.play_button.icon = "Play", "play"
+            if generation == self._generation and not self.last_error:
+                with self._lock:
+                    self.render()  # the frame matches the model the panel now holds
+
+    def _train_chunk(self) -> None:
+        steps = min(self.steps_per_frame.value, self.target_step - self.trainer.step)
+        self.trainer.run(max(steps, 0), progress=False)
+        if self.trainer.stopped_reason == "diverged":
+            raise FloatingPointError(f"training diverged at step {self.trainer.step + 1} (a loss or gradient "
+                                     f"was not finite); try a lower learning rate")
+
+    def pause(self, timeout: float = 10.0) -> None:
+        """Stop training after the current step and wait (up to ``timeout`` s) for the thread."""
+        self._pause.set()
+        self.trainer.request_stop()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the background training ends (tests, scripts); True if it has ended."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def step(self) -> None:
+        """One frame: ``steps per frame`` training steps now, in this thread, then draw."""
+        self.pause()
+        if self.last_error:
+            raise RuntimeError(f"the panel stopped on an error ({self.last_error}); press Reset first")
+        with self._lock:
+            self.target_step = max(self.target_step, self.trainer.step + self.steps_per_frame.value)
+            self._train_chunk()
+            self.render()
+
+    def reset(self) -> None:
+        """A fresh model with the same settings (same seed: the same starting point)."""
+        self.pause()
+        self._build()
+
+    def run_to_end(self) -> None:
+        """Train to the preset's number of steps in this thread (the static path)."""
+        self.pause()
+        with self._lock:
+            self.target_step = max(self.target_step, self.trainer.config.steps)
+            self.trainer.run(max(self.target_step - self.trainer.step, 0), progress=False)
+
+    def _on_setting(self, change) -> None:
+        self.pause()
+        self._build()
+
+    # ----------------------------------------------------------------------------- display
+    def _ipython_display_(self) -> None:
+        from IPython.display import Image, display
+
+        if live_frontend():
+            display(self.widget)
+            if self.autoplay and not self.running and not self.last_error:
+                self.play()
+            return
+        self.run_to_end()  # no front end (quick mode, nbval): one static figure of the end state
+        display(Image(data=figure_png(self.static_figure(), dpi=90)))
+        print(self.summary())
+
+
+class TrainingPanel(_LivePanel):
+    """Train one GAN live: dataset, packing degree m (1–8), loss, learning rate, seed.
+
+    >>> TrainingPanel(dataset="grid", pack=1)       # doctest: +SKIP  (press Play)
+    """
+
+    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset: str = "lecture",
+                 seed: int = 0, **options):
+        super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed, **options)
+
+    def members(self) -> list[Member]:
+        return [Member(int(self.pack.value), int(self.seed.value))]
+
+
+class SideBySidePanel(_LivePanel):
+    """m = 1 and m = ``pack`` trained together on the same seed (one vectorized ensemble)."""
+
+    views = 2
+    pack_label = "compare with m"
+    pack_min = 2
+
+    def __init__(self, pack: int = 2, dataset: str = "grid", loss: str = "ns", preset: str = "lecture",
+                 seed: int = 0, **options):
+        super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed, **options)
+
+    def members(self) -> list[Member]:
+        seed = int(self.seed.value)
+        return [Member(1, seed), Member(int(self.pack.value), seed)]

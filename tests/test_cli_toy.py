@@ -1,0 +1,55 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pacgan_edu.__main__ import main
+
+
+def test_tiny_sweep_writes_the_shared_json_shape(tmp_path, capsys):
+    out = tmp_path / "out.json"
+    code = main(["toy", "--dataset", "ring", "grid", "--pack", "1", "2", "--seeds", "2", "--preset", "quick",
+                 "--steps", "8", "--json", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "PacGAN2" in printed and "6.3 ± 0.5" in printed and "17.3 ± 0.8" in printed  # paper's Table 1 beside ours
+    document = json.loads(out.read_text())
+    assert document["settings"]["packs"] == [1, 2] and document["settings"]["seeds"] == [0, 1]
+    assert document["settings"]["configs"]["grid"]["steps"] == 8
+    runs = document["runs"]
+    assert len(runs) == 2 * 2 * 2
+    assert {(r["dataset"], r["pack"], r["seed"]) for r in runs} == {
+        (d, m, s) for d in ("ring", "grid") for m in (1, 2) for s in (0, 1)}
+    for r in runs:
+        assert 0.0 <= r["high_quality_fraction"] <= 1.0
+        assert 0 <= r["modes_captured"] <= (8 if r["dataset"] == "ring" else 25)
+        assert r["reverse_kl"] >= 0 and r["step"] == 8
+    summary = {(s["dataset"], s["pack"]): s for s in document["summary"]}
+    ring1 = [r["modes_captured"] for r in runs if r["dataset"] == "ring" and r["pack"] == 1]
+    assert summary[("ring", 1)]["modes_captured"]["mean"] == pytest.approx(sum(ring1) / 2)
+    assert summary[("ring", 1)]["seeds"] == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["toy", "--pack", "0"],
+    ["toy", "--seeds", "0"],
+    ["toy", "--dataset", "spiral"],
+    ["toy", "--preset", "huge"],
+    ["toy", "--steps", "-3"],
+    ["toy", "--loss", "nope"],
+    ["toy", "--device", "tpu9", "--preset", "quick", "--steps", "1", "--seeds", "1"],
+    ["toy", "--pack", "two"],
+])
+def test_bad_arguments_are_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "pacgan_edu", "toy", "--help"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "--pack" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "pacgan_edu"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "toy" in result.stdout
