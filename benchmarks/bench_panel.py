@@ -5,6 +5,9 @@ frames/s and training steps/s, then the cost of one frame's parts measured in th
 (training chunk, probes, drawing + JPEG). Not a test: numbers depend on the machine.
 
     OMP_NUM_THREADS=1 python benchmarks/bench_panel.py --seconds 15 --steps-per-frame 1 5 10
+
+``--screenshot docs/live_panel.png`` instead renders the README's picture: a real frame of the
+side-by-side panel (m = 1 vs m = --pack, seed 0) after the lecture preset's steps.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import time
 
 import torch
 
+from pacgan_edu.widgets.frontend import figure_png
 from pacgan_edu.widgets.training import SideBySidePanel, TrainingPanel
 
 
@@ -48,13 +52,29 @@ def frame_parts(panel, frames: int = 8) -> dict:
     return {key: statistics.median(values) for key, values in parts.items()}
 
 
+def screenshot(path: str, dataset: str, pack: int, seed: int) -> None:
+    """Train the side-by-side panel to the end of the lecture preset and save its frame as PNG."""
+    start = time.perf_counter()
+    panel = SideBySidePanel(pack=pack, dataset=dataset, preset="lecture", seed=seed, device="cpu")
+    panel.run_to_end()
+    with open(path, "wb") as handle:
+        handle.write(figure_png(panel.static_figure(), dpi=90))
+    print(panel.summary())
+    print(f"wrote {path} after {panel.trainer.step} steps ({time.perf_counter() - start:.0f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="Play time per measurement")
     parser.add_argument("--steps-per-frame", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--dataset", default="grid", choices=["grid", "ring"])
     parser.add_argument("--pack", type=int, default=2, help="m of the packed member")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the --screenshot run")
+    parser.add_argument("--screenshot", metavar="PNG", help="save a frame of the trained side-by-side panel here")
     args = parser.parse_args()
+    if args.screenshot:
+        screenshot(args.screenshot, args.dataset, args.pack, args.seed)
+        return
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {load:.1f}, "

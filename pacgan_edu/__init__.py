@@ -2,10 +2,24 @@
 
 The pieces, in the order data flows: ``data`` -> ``train`` (with ``models``, ``losses``,
 ``packing``) -> ``metrics`` -> ``plots`` -> ``widgets`` / notebooks.
+
+The names below load on first use, so ``import pacgan_edu.theory`` (numpy only) stays light.
 """
-from .packing import pack, unpack
-from .presets import PRESETS, TrainConfig, preset
-from .train import GANTrainer, Member, train
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
-__all__ = ["GANTrainer", "Member", "PRESETS", "TrainConfig", "pack", "preset", "train", "unpack"]
+
+_EXPORTS = {
+    "GANTrainer": "train", "Member": "train",
+    "TrainConfig": "presets", "PRESETS": "presets", "preset": "presets",
+    "pack": "packing", "unpack": "packing",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'pacgan_edu' has no attribute {name!r}")

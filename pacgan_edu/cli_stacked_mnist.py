@@ -7,6 +7,7 @@ settings, hardware and duration; ``--grids`` writes a small PNG of samples per r
 """
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import sys
@@ -47,7 +48,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--channels-last", action="store_true", help="CUDA only: channels-last convolutions (not measured)")
     p.add_argument("--bf16", action="store_true", help="CUDA only: bfloat16 autocast (not measured)")
     p.add_argument("--json", metavar="PATH", help="write every run (with its history) and the settings here")
-    p.add_argument("--grids", metavar="FOLDER", help="write a 10 x 10 PNG of samples per run here")
+    p.add_argument("--grids", metavar="FOLDER", help="write a PNG of 10 x 10 samples per run here")
     p.add_argument("--checkpoint", metavar="PATH", help="save the trained ensemble here")
     p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.add_argument("--quiet", action="store_true", help="no line per evaluation")
@@ -66,11 +67,12 @@ def validate(args, parser) -> None:
 
 
 def paper_row(setting: str, pack: int, method: str | None = None) -> dict | None:
-    """The paper's numbers for a packing degree (or a named method) in this setting's table."""
+    """The paper's numbers for packing degree ``pack`` (``None`` + ``method`` for other methods)
+    in this setting's table, or None."""
     table = TABLE2 if setting == "veegan" else TABLE3
     part = None if setting == "veegan" else setting.split("-")[1]  # "quarter" / "half"
     for row in table:
-        if (method is None and row["pack"] == pack) or (method is not None and row["method"] == method):
+        if row["pack"] == pack and (method is None or row["method"] == method):
             return row if part is None else row[part]
     return None
 
@@ -80,13 +82,18 @@ def method_label(pack: int) -> str:
 
 
 def format_results(setting: str, summary: list[dict], title: str) -> str:
-    """Our rows (with the paper's numbers beside them), then the paper's other methods."""
-    rows = [{"label": method_label(s["pack"]), "ours": s, "paper": paper_row(setting, s["pack"])} for s in summary]
+    """The paper's table for ``setting`` with our mean ± s.e. beside each packing degree we ran;
+    rows we did not run say "(paper only)", packing degrees the paper lacks come last."""
+    ours = {s["pack"]: s for s in summary}
     table = TABLE2 if setting == "veegan" else TABLE3
+    rows = []
     for row in table:
-        if row["pack"] is None:
-            rows.append({"label": f"{row['method']} (paper only)", "ours": None,
-                         "paper": paper_row(setting, None, row["method"])})
+        paper = paper_row(setting, row["pack"], row["method"])
+        if row["pack"] in ours:
+            rows.append({"label": method_label(row["pack"]), "ours": ours.pop(row["pack"]), "paper": paper})
+        else:
+            rows.append({"label": f"{row['method']} (paper only)", "ours": None, "paper": paper})
+    rows += [{"label": method_label(pack), "ours": s, "paper": None} for pack, s in sorted(ours.items())]
     return format_table(title, rows, COLUMNS)
 
 
@@ -147,16 +154,17 @@ def run(args, parser) -> int:
     print(format_results(args.setting, summary, title))
 
     if args.grids:
-        samples = trainer.generate(trainer.eval_noise[:, :100]).cpu()
+        side = math.isqrt(min(100, config.eval_samples))  # 10 x 10 unless fewer samples are evaluated
+        samples = trainer.generate(trainer.eval_noise[:, :side * side]).cpu()
         for i, member in enumerate(trainer.members):
             save_sample_grid(os.path.join(args.grids, f"{args.setting}_m{member.pack}_seed{member.seed}.png"),
-                             samples[i], 10, 10)
+                             samples[i], side, side)
         print(f"wrote {len(trainer.members)} sample grid(s) to {args.grids}")
     if args.checkpoint:
         trainer.save(args.checkpoint)
     if args.json:
         classifier = trainer.task.classifier(trainer.device)
-        settings = {"command": "stacked-mnist", "argv": shlex.join(sys.argv), "setting": args.setting,
+        settings = {"command": "stacked-mnist", "command_line": "python -m pacgan_edu " + shlex.join(sys.argv[1:]), "setting": args.setting,
                     "preset": args.preset, "packs": packs, "seeds": seeds, "device": str(trainer.device),
                     "gpu_options": trainer.task.gpu.__dict__, "config": config.as_dict(),
                     "architecture": trainer.task.architecture.as_dict(), "data": trainer.task.data.source,

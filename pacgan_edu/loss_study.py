@@ -18,7 +18,7 @@ from .losses import generator_sample_weights, get_loss
 from .metrics import mode_counts
 from .packing import pack_members
 from .presets import preset
-from .sweep import DEFAULT_METRICS, summarize
+from .sweep import DEFAULT_METRICS, mean_se, summarize
 from .train import GANTrainer
 
 __all__ = ["BatchWeights", "LossComparison", "ModeFrequencies", "WeightTrace", "batch_weights", "compare_losses",
@@ -168,6 +168,27 @@ class LossComparison:
     def summary(self, metrics=DEFAULT_METRICS) -> list[dict]:
         """Mean ± s.e. over seeds per (loss, dataset, pack)."""
         return summarize(self.runs, metrics, by=("loss", "dataset", "pack"))
+
+    def packing_effects(self, metric: str = "modes_captured", pack: int = 2) -> list[dict]:
+        """Per (dataset, loss): ``metric`` at m = ``pack`` minus at m = 1, seed by seed (the two
+        runs of a seed share G's initial weights), as mean ± s.e. over the seeds.
+
+        ``verdict``: "clear" if |difference| > 2 s.e. with at least 3 seeds, "within noise"
+        otherwise, "too few seeds" below 3 (two seeds cannot estimate a spread honestly).
+        """
+        values = {(r["loss"], r["dataset"], r["pack"], r["seed"]): r[metric] for r in self.runs}
+        out = []
+        for loss, dataset in self.configs:
+            diffs = [values[(loss, dataset, pack, s)] - values[(loss, dataset, 1, s)] for s in self.seeds
+                     if (loss, dataset, pack, s) in values and (loss, dataset, 1, s) in values]
+            stats = mean_se(diffs)
+            if stats["n"] < 3:
+                verdict = "too few seeds"
+            else:
+                verdict = "clear" if abs(stats["mean"]) > 2 * stats["se"] else "within noise"
+            out.append({"loss": loss, "dataset": dataset, "metric": metric, "pack": pack, "difference": stats["mean"],
+                        "se": stats["se"], "seeds": stats["n"], "verdict": verdict})
+        return out
 
     def table(self) -> str:
         """The summary as text: one line per (dataset, loss, m), with the seed count."""

@@ -11,14 +11,14 @@ training loop: ``penalty(...)`` (a gradient penalty needs D and the packs),
 (``critic_steps``, ``optimizer``) that the loop honours through :meth:`GANLoss.make_optimizers`.
 
 **How a loss's recommended optimiser meets a preset** (:meth:`GANLoss.optimizer_settings`).
-A paper's learning rate belongs to that paper's step budget: WGAN's RMSProp 5e-5 needs
-~10⁵ steps and learns nothing visible in a 3,000-step CPU demo. So a recommendation supplies
+A paper's learning rate belongs to that paper's step budget: WGAN's RMSProp 5e-5 was tuned for
+~10⁵ generator steps, not for a 3,000-step CPU demo. So a recommendation supplies
 the optimiser *kind* and its shape (betas), and the preset supplies the *scale*:
 
     lr = preset lr × (the loss paper's lr / REFERENCE_LR),   REFERENCE_LR = the paper preset's lr (1e-4)
 
 Under ``preset("paper")`` every loss therefore gets exactly its paper's optimiser; under a
-faster preset (lecture: 10× the paper's lr) every loss is sped up by the same factor, so the
+faster preset (e.g. one with 10× the paper's lr) every loss is sped up by the same factor, so the
 losses keep the *relative* step sizes their authors chose. Losses without a recommendation
 use the preset's Adam unchanged.
 
@@ -130,7 +130,7 @@ class GANLoss:
 
 
 # ---------------------------------------------------------------------------- cross-entropy family
-class _CrossEntropyCritic(GANLoss):
+class _CrossEntropyDiscriminator(GANLoss):
     """Shared D loss of MM, NS and MM-nsat: −log D(x) − log(1 − D(G(z))) = softplus(−l_r) + softplus(l_f)."""
 
     def discriminator_loss(self, real_logits, fake_logits):
@@ -138,7 +138,7 @@ class _CrossEntropyCritic(GANLoss):
 
 
 @dataclass
-class Minimax(_CrossEntropyCritic):
+class Minimax(_CrossEntropyDiscriminator):
     """MM, the original minimax GAN (Goodfellow et al. 2014, "Generative Adversarial Nets").
 
     D: softplus(−l_r) + softplus(l_f)        = −log D(x) − log(1 − D(G(z)))
@@ -160,7 +160,7 @@ class Minimax(_CrossEntropyCritic):
 
 
 @dataclass
-class NonSaturating(_CrossEntropyCritic):
+class NonSaturating(_CrossEntropyDiscriminator):
     """NS, the non-saturating GAN (Goodfellow et al. 2014); the PacGAN paper's loss.
 
     D: as MM.   G: softplus(−l_f) = −log D(G(z)).
@@ -181,7 +181,7 @@ class NonSaturating(_CrossEntropyCritic):
 
 
 @dataclass
-class MinimaxNonSaturating(_CrossEntropyCritic):
+class MinimaxNonSaturating(_CrossEntropyDiscriminator):
     """MM-nsat (Eide, Solberg, Kåsen 2020, arXiv 2010.02035): MM's weighting, NS's gradient size.
 
     D: as MM.   G: −sg(R) · softplus(l_f),  R = mean(1 − σ(l_f)) / mean(σ(l_f)) over the member's
@@ -277,6 +277,10 @@ class WassersteinGradientPenalty(_WassersteinCritic):
 
     def penalty(self, discriminator, real_packs, fake_packs, generators):
         members, packs = real_packs.shape[:2]
+        if len(generators) != members or fake_packs.shape != real_packs.shape:
+            raise ValueError(f"the gradient penalty needs real and fake packs of one shape (K, B, ...) and one random "
+                             f"generator per member; got {tuple(real_packs.shape)}, {tuple(fake_packs.shape)} and "
+                             f"{len(generators)} generator(s)")
         eps = torch.stack([torch.rand(packs, generator=g, device=g.device) for g in generators])
         eps = eps.to(real_packs.device).view(members, packs, *([1] * (real_packs.dim() - 2)))
         # detached: the penalty trains D only; x̂ is a fresh leaf whose gradient we need

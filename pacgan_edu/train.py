@@ -345,10 +345,11 @@ class GANTrainer:
     def generate(self, noise: torch.Tensor | None = None) -> torch.Tensor:
         """Samples of every member (K, n, ...) from ``noise`` (K, n, noise_dim); default: the fixed evaluation noise."""
         noise = self.eval_noise if noise is None else noise.to(self.device)
-        # big samples (images) are generated in chunks a task chooses, to bound memory
-        chunk = getattr(self.task, "generate_chunk", None) or noise.shape[1]
+        task_chunk = getattr(self.task, "generate_chunk", None)  # images: bound the memory
         out = None
         for group in self.groups:
+            # G (with BatchNorm on batch statistics) sees batches of the size it was trained on
+            chunk = task_chunk or self.config.batch_size * group.pack
             member_noise = noise[group.members]
             samples = torch.cat([group.generator(part) for part in member_noise.split(chunk, dim=1)], dim=1)
             if out is None:

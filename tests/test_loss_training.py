@@ -145,6 +145,12 @@ def test_compare_losses_and_its_figures():
     summary = comparison.summary()
     assert {(s["loss"], s["pack"], s["seeds"]) for s in summary} == {(l, m, 2) for l in ("ns", "hinge") for m in (1, 2)}
     assert "hinge" in comparison.table() and "± " in comparison.table()
+    effects = comparison.packing_effects("modes_captured")
+    final = {(r["loss"], r["pack"], r["seed"]): r["modes_captured"] for r in comparison.runs}
+    ns = next(e for e in effects if e["loss"] == "ns")
+    assert ns["seeds"] == 2 and ns["difference"] == pytest.approx(
+        sum(final[("ns", 2, s)] - final[("ns", 1, s)] for s in (0, 1)) / 2)
+    assert ns["verdict"] == "too few seeds"
     figures = [
         P.plot_loss_comparison(comparison.runs, mode_counts={"ring": 8}),
         P.plot_metric_curves(comparison.history, "ring", "modes_captured", n_modes=8),

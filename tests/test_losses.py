@@ -88,6 +88,13 @@ def test_generator_loss_values_match_the_formulas():
     torch.testing.assert_close(L.get_loss("wgan").discriminator_loss(real, l), l.mean(-1) - real.mean(-1))
 
 
+def test_verdict_reads_the_output_as_each_loss_does():
+    l = torch.tensor([[-2.0, 0.0, 3.0]])
+    torch.testing.assert_close(L.get_loss("ns").verdict(l), torch.sigmoid(l))
+    torch.testing.assert_close(L.get_loss("lsgan").verdict(l), l)
+    torch.testing.assert_close(L.get_loss("hinge").verdict(l), l)
+
+
 def test_weight_curves():
     curves = L.weight_curves(["mm", "ns", "mm-nsat", "lsgan", "hinge"], nsat_ratio=4.0)
     d, mm = curves["mm"]
@@ -124,6 +131,8 @@ def test_gradient_penalty_is_zero_for_a_unit_slope_linear_critic_and_per_member_
     penalty = gp.penalty(LinearCritic(unit), real, fake, gens)
     assert penalty.shape == (members,)
     assert penalty.abs().max() < 1e-6
+    with pytest.raises(ValueError, match="one random generator per member"):
+        gp.penalty(LinearCritic(unit), real, fake, gens[:2])
     slopes = torch.tensor([1.0, 2.0, 0.5])
     penalty = gp.penalty(LinearCritic(unit * slopes[:, None]), real, fake, gens)
     torch.testing.assert_close(penalty, 10.0 * (slopes - 1) ** 2)

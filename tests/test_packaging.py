@@ -24,8 +24,10 @@ def pyproject_requirements() -> dict[str, str]:
 
 def environment_requirements() -> dict[str, str]:
     text = (ROOT / "environment.yml").read_text()
-    entries = re.findall(r"^\s*-\s+([A-Za-z0-9_.\-]+[^#\n]*)$", text, flags=re.M)
-    return dict(normalise(e) for e in entries if not e.strip().startswith(("python", "pip")) or e.strip().startswith("python-"))
+    dependencies = text.split("dependencies:", 1)[1]
+    entries = re.findall(r"^\s*-\s+([A-Za-z0-9_.\-]+[^#\n]*)$", dependencies, flags=re.M)
+    # python itself and pip are conda's tools, not package dependencies
+    return dict(normalise(e) for e in entries if normalise(e)[0] not in ("python", "pip"))
 
 
 def test_environment_yml_lists_exactly_the_pyproject_dependencies():

@@ -55,6 +55,10 @@ def save_sample_grid(path, images, rows: int = 10, cols: int = 10) -> None:
 def plot_sample_grid(ax, images, title: str, rows: int = 8, cols: int = 8, colour: str = GENERATED) -> None:
     """Draw a sample grid on ``ax`` with a coloured frame (green = real, purple = generated)."""
     ax.imshow(sample_grid(images, rows, cols), interpolation="nearest")
+    _frame(ax, title, colour)
+
+
+def _frame(ax, title: str, colour: str) -> None:
     ax.set_title(title, color=colour)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -78,6 +82,22 @@ def figure_sample_grids(panels, rows: int = 8, cols: int = 8, suptitle: str | No
         if kind not in ("real", "generated"):
             raise ValueError(f"panel kind must be 'real' or 'generated', got {kind!r}")
         plot_sample_grid(ax, images, title, rows, cols, REAL if kind == "real" else GENERATED)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def figure_pictures(panels, suptitle: str | None = None, panel_size: float = 4.2) -> Figure:
+    """Side-by-side pictures that are already tiled (e.g. saved sample grids read with
+    ``matplotlib.image.imread``). ``panels``: list of ``(title, array, kind)``."""
+    apply_style()
+    panels = list(panels)
+    if not panels:
+        raise ValueError("figure_pictures needs at least one panel")
+    fig = Figure(figsize=(panel_size * len(panels), panel_size + 0.9), layout="constrained")
+    for ax, (title, picture, kind) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+        ax.imshow(picture, interpolation="nearest")
+        _frame(ax, title, REAL if kind == "real" else GENERATED)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -112,8 +132,7 @@ def plot_mode_heatmap(ax, histogram, title: str, colour_max: float | None = None
     if counts.shape != (NUM_MODES,):
         raise ValueError(f"expected a histogram over {NUM_MODES} modes, got shape {counts.shape}")
     table = np.ma.masked_equal(counts.reshape(10, 100), 0)
-    cmap = matplotlib.colormaps["Purples"].copy()
-    cmap.set_bad(MISSED_COLOUR)
+    cmap = matplotlib.colormaps["Purples"].with_extremes(bad=MISSED_COLOUR)
     top = colour_max or max(float(counts.max()), 2.0)
     image = ax.imshow(table, cmap=cmap, norm=LogNorm(vmin=1, vmax=top), aspect="auto", interpolation="nearest")
     ax.set_title(title)

@@ -65,39 +65,52 @@ def _draw_modes(ax, mixture):
 
 
 # ---------------------------------------------------------------------------- weight curves
-def plot_weight_curves(names=None, nsat_ratio: float = 19.0, width: float = 13, height: float = 5.2) -> Figure:
+def _group_equal_curves(curves):
+    """Losses whose curves coincide (e.g. NS and LSGAN; the three critics) share one line."""
+    groups: list[tuple[list[str], torch.Tensor, torch.Tensor]] = []
+    for name, (d, w) in curves.items():
+        for names, _, w0 in groups:
+            if torch.allclose(w, w0, atol=1e-5):
+                names.append(name)
+                break
+        else:
+            groups.append(([name], d, w))
+    return groups
+
+
+def plot_weight_curves(names=None, nsat_ratio: float = 19.0, width: float = 13, height: float = 5.4) -> Figure:
     """The push −w each loss gives one generated sample, against D's verdict D(G(z)).
 
     Left: linear axis; right: logarithmic, where MM's saturation (push → 0 as D(G(z)) → 0) is
     plain. MM-nsat is drawn for a batch ratio R = ``nsat_ratio`` (R = 19 ⇔ mean D(G(z)) = 0.05).
+    Losses with identical curves share a line (NS and LSGAN: 1 − D; the critics: 1).
     """
-    curves = L.weight_curves(names, nsat_ratio=nsat_ratio)
+    groups = _group_equal_curves(L.weight_curves(names, nsat_ratio=nsat_ratio))
     fig, axes = _figure(width, height, 1, 2)
+    fig.get_layout_engine().set(w_pad=0.3)
     mean_d = 1 / (1 + nsat_ratio)
     for ax, log in zip(axes[0], (False, True)):
-        for name, (d, w) in curves.items():
-            loss = L.get_loss(name)
-            label = name
-            if name == "mm-nsat":
-                label = f"mm-nsat (R = {nsat_ratio:g}: batch mean D(G(z)) = {mean_d:.2f})"
-            elif loss.output == "critic":
-                label = f"{name} (critic: same push for every sample)"
-            elif loss.output == "probability":
-                label = f"{name} (D(G(z)) is D's output itself)"
-            style = {"wgan": ":", "wgan-gp": "--", "lsgan": "--"}.get(name, "-")
-            ax.plot(d.numpy(), (-w).numpy(), lw=3 if style == "-" else 2.5, ls=style, color=loss_colour(name), label=label)
+        for members, d, w in groups:
+            label = " = ".join(members)
+            if "mm-nsat" in members:
+                label += f" (R = {nsat_ratio:g}: mean D(G(z)) = {mean_d:.2f})"
+            elif {L.get_loss(n).output for n in members} == {"critic"}:
+                label += " (critics)"
+            ax.plot(d.numpy(), (-w).numpy(), lw=3, color=loss_colour(members[0]), label=label,
+                    ls="--" if "mm-nsat" in members else "-")
         ax.set_xlabel("D(G(z))  (D's probability that the fake is real)")
         ax.set_ylabel("push on the sample  −∂L_G/∂l")
+        ax.axvspan(0, 0.1, color=NEUTRAL, alpha=0.15, lw=0)
         if log:
             ax.set_yscale("log")
             ax.set_ylim(3e-3, 30)
-            ax.set_title("same, log scale: MM vanishes where D rejects")
+            ax.set_title("the same on a log scale:\nMM's push vanishes where D rejects")
         else:
             ax.set_ylim(0, 2.2)
-            ax.set_title("how hard G pushes each fake towards 'real'")
-        ax.axvspan(0, 0.1, color=NEUTRAL, alpha=0.12, lw=0)
-    axes[0, 0].text(0.05, 2.1, "early training:\nD rejects fakes", ha="center", va="top", fontsize=10, color=NEUTRAL)
-    axes[0, 0].legend(loc="upper center", frameon=False, fontsize=9)
+            ax.set_title("how hard G pushes each fake towards 'real'\n(grey band: D rejects the fake)")
+    axes[0, 0].legend(loc="upper right", frameon=True, framealpha=0.9, fontsize=10)
+    fig.suptitle("Sample weights: D(G(z)) is σ(l) for the cross-entropy losses and D's output itself for LSGAN; "
+                 "critics give no probability", fontsize=11)
     return fig
 
 
@@ -159,11 +172,13 @@ def plot_weight_trace(trace, member: int = 0, width: float = 12, height: float =
 def plot_mode_frequencies(panels, width: float | None = None, height: float = 4.8) -> Figure:
     """Heat maps of the share of samples on each mode over training: a dropped mode turns white.
 
-    ``panels``: list of ``(title, ModeFrequencies, member index)``. Rows are modes, columns
-    recorded steps; the colour bar marks the fair share 1/k.
+    ``panels``: list of ``(title, ModeFrequencies, member)``, member = an index or a ``Member``.
+    Rows are modes, columns recorded steps; the colour bar marks the fair share 1/k.
     """
     if not panels:
         raise ValueError("plot_mode_frequencies needs at least one (title, ModeFrequencies, member) panel")
+    panels = [(title, rec, member if isinstance(member, int) else rec.members.index(member))
+              for title, rec, member in panels]
     fig, axes = _figure(width or 4.4 * len(panels) + 1, height, 1, len(panels), sharey=True)
     vmax = max(float(rec.frequencies[:, member].max()) for _, rec, member in panels)
     fair = 1 / panels[0][1].mixture.num_modes
@@ -178,9 +193,9 @@ def plot_mode_frequencies(panels, width: float | None = None, height: float = 4.
         ax.set_title(f"{title}\n{dropped} of {freq.shape[0]} modes empty at the end", fontsize=12)
         ax.set_xlabel("training step")
     axes[0, 0].set_ylabel("mode index")
-    bar = fig.colorbar(image, ax=axes[0, -1], shrink=0.9, label="share of samples on the mode")
+    bar = fig.colorbar(image, ax=axes[0, -1], shrink=0.9,
+                       label=f"share of samples on the mode\n(green line: fair share 1/{len(freq)} = {fair:.3f})")
     bar.ax.axhline(fair, color=REAL, lw=3)
-    bar.ax.text(1.6, fair, "fair share 1/k", color=REAL, va="center", fontsize=9, transform=bar.ax.get_yaxis_transform())
     return fig
 
 
@@ -217,7 +232,7 @@ def plot_metric_curves(history, dataset: str, metric: str = "modes_captured", lo
         if metric == "modes_captured" and n_modes:
             ax.axhline(n_modes, color=REAL, lw=1.5, ls="--")
     axes[0, 0].set_ylabel(label)
-    axes[0, 0].legend(frameon=False, loc="lower right" if metric != "reverse_kl" else "upper right")
+    axes[0, -1].legend(frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="packing")
     fig.suptitle(f"{dataset}: {label} during training (mean ± s.e. over seeds)", fontsize=14)
     return fig
 
@@ -257,10 +272,11 @@ def plot_loss_comparison(runs, datasets=None, metrics=("modes_captured", "high_q
             ax.set_xticklabels(losses, rotation=30)
             ax.set_xlabel("loss")
             ax.set_ylabel(label)
+            ax.set_ylim(bottom=0)  # every metric here is >= 0; a floating axis exaggerates gaps
             ax.set_title(f"{dataset}: {label}")
             if metric == "modes_captured" and mode_counts and dataset in mode_counts:
                 ax.axhline(mode_counts[dataset], color=REAL, lw=1.5, ls="--")
-    axes[0, 0].legend(frameon=False, loc="lower left")
+    axes[0, -1].legend(frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="packing")
     seeds = "/".join(str(n) for n in sorted(seed_counts))
     fig.suptitle(f"Final metrics per loss: mean ± s.e. over {seeds} seeds (dots: single seeds)", fontsize=14)
     return fig

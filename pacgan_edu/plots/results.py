@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 
 import numpy as np
+import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
@@ -22,8 +23,8 @@ from ..probes import view_extent
 from ..sweep import mean_se, summarize
 from .style import GENERATED, MODE_CENTRE, NEUTRAL, REAL, apply_style, pack_colour
 
-__all__ = ["METRICS", "plot_coverage", "plot_metric_curves", "plot_sample_grid", "plot_samples",
-           "plot_table1_comparison"]
+__all__ = ["METRICS", "draw_samples", "plot_coverage", "plot_metric_curves", "plot_sample_grid", "plot_samples",
+           "plot_table1_comparison", "plot_targets"]
 
 # metric -> (axis label, scale for display)
 METRICS = {
@@ -66,16 +67,17 @@ def _numpy(samples) -> np.ndarray:
 
 # --------------------------------------------------------------------------------- samples
 def draw_samples(ax, samples, mixture, title: str | None = None, real=None, legend: bool = True) -> None:
-    """Generated samples (purple) over the mixture's mode centres and 3σ circles (the
-    high-quality radius of the PacGAN metrics); optional real samples in green."""
-    points = _numpy(samples)
+    """Generated samples (purple; ``None`` for none) over the mixture's mode centres and 3σ
+    circles (the high-quality radius of the PacGAN metrics); optional real samples in green."""
     for centre in mixture.means.tolist():
         ax.add_patch(Circle(centre, HIGH_QUALITY_STDS * mixture.std, fill=False, color=REAL, lw=1.2, zorder=1))
     if real is not None:
         real = _numpy(real)
         ax.scatter(real[:, 0], real[:, 1], s=5, color=REAL, alpha=0.5, linewidths=0, label="real samples", zorder=2)
-    ax.scatter(points[:, 0], points[:, 1], s=5, color=GENERATED, alpha=0.6, linewidths=0,
-               label="generated samples", zorder=3)
+    if samples is not None:
+        points = _numpy(samples)
+        ax.scatter(points[:, 0], points[:, 1], s=5, color=GENERATED, alpha=0.6, linewidths=0,
+                   label="generated samples", zorder=3)
     means = mixture.means.numpy()
     ax.scatter(means[:, 0], means[:, 1], marker="+", s=40, color=MODE_CENTRE, lw=1.2,
                label=f"mode centre (circle: {HIGH_QUALITY_STDS:g}σ)", zorder=4)
@@ -89,6 +91,18 @@ def draw_samples(ax, samples, mixture, title: str | None = None, real=None, lege
         ax.set_title(title)
     if legend:
         ax.legend(loc="lower left", fontsize=9, markerscale=2, framealpha=0.85)
+
+
+def plot_targets(names=("ring", "grid"), n: int = 1000, seed: int = 0) -> Figure:
+    """The paper's targets side by side: ``n`` real samples each, mode centres and 3σ circles."""
+    names = [names] if isinstance(names, str) else list(names)
+    fig, axes = _figure(5.2 * len(names), 5.4, 1, len(names))
+    for ax, name in zip(axes, names):
+        target = named_mixture(name)
+        real = target.sample(n, torch.Generator().manual_seed(seed))
+        draw_samples(ax, None, target, real=real,
+                     title=f"{name}: {target.num_modes} modes, std {target.std:g} ({n:,} samples)")
+    return fig
 
 
 def plot_samples(samples, mixture, title: str = "generated samples", real=None) -> Figure:

@@ -29,9 +29,9 @@ __all__ = ["METRIC_AXES", "TrainingFigure", "member_label", "plot_training_frame
 
 # (history key, axis label, scale) for the small curves; fractions are shown in percent
 METRIC_AXES = [
-    ("modes_captured", "modes captured", 1.0),
-    ("high_quality_fraction", "high quality (%)", 100.0),
-    ("reverse_kl", "reverse KL (nats)", 1.0),
+    ("modes_captured", "modes\ncaptured", 1.0),
+    ("high_quality_fraction", "high\nquality (%)", 100.0),
+    ("reverse_kl", "reverse\nKL (nats)", 1.0),
 ]
 ARROW_COLOUR = "#222222"
 ARROW_LENGTH = 0.07  # the longest arrow, as a fraction of the view's width
@@ -107,10 +107,11 @@ class TrainingFigure:
             bar = self.figure.colorbar(heat, ax=self.axes, shrink=0.8, pad=0.01)
             bar.set_label("σ(D): how real D finds a point")
             # one legend under the views: drawn once into the cached background
-            arrow = Line2D([], [], color=ARROW_COLOUR, marker=r"$\rightarrow$", markersize=16, ls="none")
+            arrow = Line2D([], [], color=ARROW_COLOUR, marker=r"$\rightarrow$", markersize=11, ls="none")
             self.figure.legend([real, fake, arrow],
                                ["real samples", "generated samples", "generator's gradient (scaled)"],
-                               loc="outside lower left", ncol=3, frameon=False, markerscale=2.5)
+                               loc="outside lower left", ncol=3, frameon=False, markerscale=2.0,
+                               handletextpad=1.2)
         # everything inside the view is redrawn each frame, in z-order, over the cached axes
         self._moving += [heat, real, fake, arrows, counter]
         return {"heat": heat, "fake": fake, "arrows": arrows, "counter": counter,
@@ -132,15 +133,15 @@ class TrainingFigure:
             ax.grid(alpha=0.3)
         modes = self.mixture.num_modes
         self.metric_axes[0].set_ylim(0, modes + 0.5)
-        self.metric_axes[0].axhline(modes, color=MODE_CENTRE, lw=1, ls=":")
+        self.metric_axes[0].axhline(modes, color=MODE_CENTRE, lw=1, ls=":", label=f"all {modes} modes")
         self.metric_axes[1].set_ylim(0, 100)
         self.metric_axes[2].set_ylim(0, math.log(modes) * 1.05)
         self.metric_axes[0].set_xlim(0, self.step_limit)
         self.metric_axes[-1].set_xlabel("training step")
         for ax in self.metric_axes[:-1]:
             ax.tick_params(labelbottom=False)
-        self.metric_axes[0].set_title(f"all {modes} modes: dotted line", fontsize=11)
-        self.metric_axes[0].legend(loc="lower right", fontsize=8, frameon=False)
+        self.metric_axes[0].legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=9,
+                                   frameon=False, borderaxespad=0.2)
 
     def _arrow_uv(self, vectors: np.ndarray):
         """Arrows scaled so the longest spans ARROW_LENGTH of the view (direction and relative size)."""
@@ -177,13 +178,13 @@ class TrainingFigure:
             for line, (key, _, scale) in zip(lines, METRIC_AXES):
                 line.set_data(steps, [row[key] * scale for row in frame.history])
         last = max(frame.step for frame in frames)
-        if last > self.step_limit:  # curves ran off the right edge: widen, redraw the background
+        if not self.live:  # a static figure: exactly the steps trained so far
+            self.metric_axes[0].set_xlim(0, max(last, 1))
+        elif last > self.step_limit:  # curves ran off the right edge: widen, redraw the background
             while self.step_limit < last:
                 self.step_limit *= 2
             self.metric_axes[0].set_xlim(0, self.step_limit)
             self._background = None
-        elif not self.live:
-            self.metric_axes[0].set_xlim(0, max(last, 1))
         return self
 
     def jpeg(self, quality: int = 88) -> bytes:

@@ -14,6 +14,7 @@ synchronously and show one static figure at the end. Errors are shown, never swa
 from __future__ import annotations
 
 import html
+import math
 import threading
 import traceback
 
@@ -43,8 +44,9 @@ def _frame(trainer: GANTrainer, title: str, samples=None):
         samples = trainer.generate(trainer.eval_noise[:, :PREVIEW]).cpu()
     labels = [f"{'DCGAN' if m.pack == 1 else f'PacDCGAN{m.pack}'} (m = {m.pack}), seed {m.seed}"
               for m in trainer.members]
-    return figure_training_progress(samples[:, :PREVIEW], labels, trainer.history,
-                                    trainer.config.eval_samples, f"{title} — step {trainer.step}".lstrip(" —"))
+    side = math.isqrt(min(PREVIEW, samples.shape[1]))  # 6 x 6, fewer if few samples are evaluated
+    return figure_training_progress(samples, labels, trainer.history, trainer.config.eval_samples,
+                                    f"{title} — step {trainer.step}".lstrip(" —"), rows=side, cols=side)
 
 
 def _progress_text(trainer: GANTrainer) -> str:

@@ -30,6 +30,7 @@ from .. import probes
 from ..data.mixtures import MIXTURES
 from ..losses import loss_names
 from ..plots.training import TrainingFigure, member_label, plot_training_frame
+from ..presets import TrainConfig
 from ..presets import preset as make_preset
 from ..train import GANTrainer, Member
 from .frontend import figure_png, live_frontend
@@ -37,7 +38,7 @@ from .frontend import figure_png, live_frontend
 __all__ = ["SideBySidePanel", "TrainingPanel"]
 
 LIVE_RESOLUTION = 32   # heatmap cells per side while training (the static figure uses 64)
-LIVE_DRAWS = 3         # companion draws averaged for a packed D's heatmap while training
+LIVE_DRAWS = 2         # companion draws averaged for a packed D's heatmap while training
 PREVIEW_POINTS = 300   # generated and real points per view
 MAX_PACK = 8
 
@@ -49,11 +50,12 @@ class _LivePanel:
     pack_label = "packing m"
     pack_min = 1
 
-    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset: str = "lecture",
+    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="lecture",
                  seed: int = 0, lr: float | None = None, steps_per_frame: int = 10,
                  autoplay: bool = False, device="auto"):
-        self.base_config = make_preset(preset)
-        self.preset_name = preset
+        # a preset name, or a whole TrainConfig (e.g. preset("lecture", steps=6000))
+        self.base_config = preset if isinstance(preset, TrainConfig) else make_preset(preset)
+        self.preset_name = preset if isinstance(preset, str) else "custom"
         self.device = device
         self.autoplay = autoplay
         if dataset not in MIXTURES:
@@ -94,7 +96,10 @@ class _LivePanel:
         self.last_error: str | None = None
         self.frames = 0                     # frames drawn since the last (re)build
         self.frames_per_second = math.nan   # measured over the last Play
-        self._lock = threading.RLock()      # one thread at a time touches the trainer and figure
+        self._lock = threading.RLock()      # one thread at a time touches the trainer
+        self._figure_lock = threading.RLock()  # ... and the figure
+        self._frame_ready = threading.Event()  # the worker has a new frame for the drawer
+        self._latest = None
         self._pause = threading.Event()
         self._thread: threading.Thread | None = None
         self._training = False              # True from Play until the worker has stopped training
@@ -127,23 +132,35 @@ class _LivePanel:
             self.trainer.run(0, progress=False)  # records the step-0 metrics
             self.target_step = config.steps
             self.real = probes.real_samples(self.trainer, PREVIEW_POINTS)
-            self.figure = TrainingFigure(self.trainer.task.mixture, views=self.views, live=True,
-                                         step_limit=config.steps)
+            with self._figure_lock:
+                self.figure = TrainingFigure(self.trainer.task.mixture, views=self.views, live=True,
+                                             step_limit=config.steps)
             self.frames = 0
+            self.frames_per_second = math.nan
             self.last_error = None
-            self.render()
+            self._latest = None
+        self.render()
 
     # ----------------------------------------------------------------------------- drawing
     def probe_frames(self, resolution: int = LIVE_RESOLUTION, draws: int = LIVE_DRAWS):
-        return [probes.probe_frame(self.trainer, i, real=self.real, samples=PREVIEW_POINTS,
-                                   resolution=resolution, draws=draws) for i in range(len(self.trainer.members))]
+        """What the frame shows, one ProbeFrame per member (reads the model: hold ``_lock``)."""
+        with self._lock:
+            return [probes.probe_frame(self.trainer, i, real=self.real, samples=PREVIEW_POINTS,
+                                       resolution=resolution, draws=draws) for i in range(len(self.trainer.members))]
+
+    def draw(self, frames, generation: int | None = None) -> None:
+        """Put probe frames on screen: figure -> JPEG -> Image widget, and the status line.
+        ``generation``: skip frames of a model that has been rebuilt since."""
+        with self._figure_lock:
+            if generation is not None and generation != self._generation:
+                return
+            self.image.value = self.figure.update(frames).jpeg()
+            self.frames += 1
+            self._show_status(frames)
 
     def render(self) -> None:
-        """Draw the current state into the image (called after every chunk)."""
-        with self._lock:
-            self.image.value = self.figure.update(self.probe_frames()).jpeg()
-            self.frames += 1
-            self._show_status()
+        """Probe the model now and draw it."""
+        self.draw(self.probe_frames())
 
     def static_figure(self):
         """The current state as a full-quality static figure (what displays without a front end)."""
@@ -156,23 +173,20 @@ class _LivePanel:
                 f"preset {self.preset_name}")
 
     def summary(self) -> str:
-        """One line per member: modes captured, high-quality %, reverse KL at the current step."""
-        modes = self.trainer.task.mixture.num_modes
-        lines = []
-        for row in self.trainer.results():
-            lines.append(f"{member_label(row['pack'], row['seed'])} after {row['step']} steps: "
-                         f"{row['modes_captured']} / {modes} modes, {100 * row['high_quality_fraction']:.0f}% "
-                         f"high quality, reverse KL {row['reverse_kl']:.2f} nats")
-        return "\n".join(lines)
+        """One line per member: modes captured, high-quality %, reverse KL at the latest record."""
+        with self._lock:
+            rows = self.trainer.results()
+        return _summary(rows, self.trainer.task.mixture.num_modes)
 
-    def _show_status(self, note: str = "") -> None:
+    def _show_status(self, frames) -> None:
         if self.last_error:
             return  # keep the error visible until the next rebuild
         rate = "" if math.isnan(self.frames_per_second) else f" · {self.frames_per_second:.1f} frames/s"
         state = "training" if self._training else "paused"
-        lines = html.escape(self.summary()).replace("\n", "<br>")
-        self.status.value = (f"<div style='font-size:14px'><b>{state}</b> · step {self.trainer.step} / "
-                             f"{self.target_step}{rate}{note}<br>{lines}</div>")
+        rows = [{"pack": f.pack, "seed": f.seed, "step": f.step, **f.metrics} for f in frames]
+        lines = html.escape(_summary(rows, self.trainer.task.mixture.num_modes)).replace("\n", "<br>")
+        self.status.value = (f"<div style='font-size:14px'><b>{state}</b> · step {frames[0].step} / "
+                             f"{self.target_step}{rate}<br>{lines}</div>")
 
     def _show_error(self, error: BaseException) -> None:
         self.last_error = f"{type(error).__name__}: {error}"
@@ -212,28 +226,58 @@ class _LivePanel:
         self._thread.start()
 
     def _train_in_background(self, generation: int) -> None:
-        start, frames = time.perf_counter(), 0
+        """Worker: train a chunk, probe the model, hand the frame to the drawer, repeat.
+
+        Drawing runs in its own thread, so the next chunk trains while a frame is drawn; when
+        drawing is slower than training, only the newest frame is drawn.
+        """
+        self._drawn_this_play, self._play_started = 0, time.perf_counter()
+        drawer = threading.Thread(target=self._draw_in_background, args=(generation,),
+                                  name="pacgan-edu-panel-drawer", daemon=True)
+        drawer.start()
         try:
             while not self._pause.is_set() and self.trainer.step < self.target_step:
                 with self._lock:
-                    if generation != self._generation:
-                        return  # rebuilt meanwhile: this worker is stale
-                    if self._pause.is_set():  # checked again under the lock: Pause never waits a chunk
-                        break
+                    if generation != self._generation or self._pause.is_set():
+                        break  # rebuilt or paused meanwhile (checked under the lock: no wasted chunk)
                     self._train_chunk()
                     if self._pause.is_set() and self.trainer.stopped_reason == "stopped":
                         break
-                    self.render()
-                    frames += 1
-                    self.frames_per_second = frames / (time.perf_counter() - start)
-        except Exception as error:  # training or drawing failed: show it in the panel
+                    frames = self.probe_frames()
+                self._latest = frames
+                self._frame_ready.set()
+        except Exception as error:  # training or probing failed: show it in the panel
             self._show_error(error)
         finally:
             self._training = False
+            self._frame_ready.set()
+            drawer.join()
             self.play_button.description, self.play_button.icon = "Play", "play"
             if generation == self._generation and not self.last_error:
-                with self._lock:
+                try:
                     self.render()  # the frame matches the model the panel now holds
+                except Exception as error:
+                    self._show_error(error)
+
+    def _draw_in_background(self, generation: int) -> None:
+        """Drawer: draw the newest frame whenever there is one, until training has stopped."""
+        while True:
+            self._frame_ready.wait(0.1)
+            self._frame_ready.clear()
+            frames, self._latest = self._latest, None
+            if frames is None:
+                if not self._training:
+                    return
+                continue
+            try:
+                self.draw(frames, generation)
+            except Exception as error:  # drawing failed: stop training and show why
+                self._show_error(error)
+                self._pause.set()
+                self.trainer.request_stop()
+                return
+            self._drawn_this_play += 1
+            self.frames_per_second = self._drawn_this_play / (time.perf_counter() - self._play_started)
 
     def _train_chunk(self) -> None:
         steps = min(self.steps_per_frame.value, self.target_step - self.trainer.step)
@@ -295,13 +339,20 @@ class _LivePanel:
         print(self.summary())
 
 
+def _summary(rows, modes: int) -> str:
+    return "\n".join(
+        f"{member_label(r['pack'], r['seed'])} after {r['step']} steps: {r['modes_captured']} / {modes} modes, "
+        f"{100 * r['high_quality_fraction']:.0f}% high quality, reverse KL {r['reverse_kl']:.2f} nats"
+        for r in rows)
+
+
 class TrainingPanel(_LivePanel):
     """Train one GAN live: dataset, packing degree m (1–8), loss, learning rate, seed.
 
     >>> TrainingPanel(dataset="grid", pack=1)       # doctest: +SKIP  (press Play)
     """
 
-    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset: str = "lecture",
+    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="lecture",
                  seed: int = 0, **options):
         super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed, **options)
 
@@ -316,7 +367,7 @@ class SideBySidePanel(_LivePanel):
     pack_label = "compare with m"
     pack_min = 2
 
-    def __init__(self, pack: int = 2, dataset: str = "grid", loss: str = "ns", preset: str = "lecture",
+    def __init__(self, pack: int = 2, dataset: str = "grid", loss: str = "ns", preset="lecture",
                  seed: int = 0, **options):
         super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed, **options)
 

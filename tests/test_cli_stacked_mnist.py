@@ -1,0 +1,80 @@
+"""``python -m pacgan_edu stacked-mnist``: a tiny run with JSON and sample grids; bad arguments."""
+from __future__ import annotations
+
+import json
+import math
+
+import matplotlib.image
+import pytest
+
+from pacgan_edu.__main__ import main
+from pacgan_edu.cli_stacked_mnist import paper_row
+
+TINY = ["--preset", "quick", "--seeds", "2", "--iters", "2", "--eval-every", "1", "--eval-samples", "30", "--quiet"]
+
+
+def test_tiny_veegan_run_writes_json_grids_and_the_table_2_layout(tmp_path, capsys):
+    out = tmp_path / "result.json"
+    code = main(["stacked-mnist", "--setting", "veegan", "--pack", "2", "1", *TINY,
+                 "--json", str(out), "--grids", str(tmp_path / "grids"), "--device", "cpu"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "DCGAN (m=1)" in printed and "PacDCGAN2" in printed
+    assert "78.9 ± 6.5" in printed and "1000.0 ± 0.0" in printed  # the paper's Table 2 beside ours
+    assert "VEEGAN (paper only)" in printed
+
+    document = json.loads(out.read_text())
+    settings = document["settings"]
+    assert settings["command"] == "stacked-mnist" and settings["setting"] == "veegan"
+    assert settings["packs"] == [1, 2] and settings["seeds"] == [0, 1]
+    assert settings["config"]["steps"] == 2 and settings["config"]["eval_samples"] == 30
+    assert settings["wall_seconds"] > 0 and "python" in settings["environment"]
+    assert settings["data_is_subset"] is False or "SUBSET" in settings["data"].upper()
+    runs = document["runs"]
+    assert sorted((r["pack"], r["seed"]) for r in runs) == [(1, 0), (1, 1), (2, 0), (2, 1)]
+    for run in runs:
+        assert 1 <= run["modes_captured"] <= 30 and 0 <= run["kl"] <= math.log(1000) + 1e-9
+        assert [h["step"] for h in run["history"]] == [0, 1, 2]
+        assert run["history"][-1]["modes_captured"] == run["modes_captured"]
+        assert run["history"][0]["seconds"] == 0 and run["history"][-1]["seconds"] > 0
+    summary = {s["pack"]: s for s in document["summary"]}
+    ours = [r["modes_captured"] for r in runs if r["pack"] == 2]
+    assert summary[2]["modes_captured"]["mean"] == pytest.approx(sum(ours) / 2) and summary[2]["seeds"] == 2
+
+    grids = sorted(p.name for p in (tmp_path / "grids").iterdir())
+    assert grids == ["veegan_m1_seed0.png", "veegan_m1_seed1.png", "veegan_m2_seed0.png", "veegan_m2_seed1.png"]
+    picture = matplotlib.image.imread(tmp_path / "grids" / grids[0])
+    assert picture.shape[:2] == (5 * 30 - 2, 5 * 30 - 2)  # 5 x 5: only 30 samples are evaluated
+
+
+def test_unrolled_setting_prints_table_3(capsys):
+    code = main(["stacked-mnist", "--setting", "unrolled-quarter", "--pack", "1", "3", *TINY, "--device", "cpu"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "PacDCGAN3" in printed and "601.3 ± 32.2" in printed and "Unrolled 10 steps (paper only)" in printed
+    assert "PacDCGAN2 (paper only)" in printed  # a packing degree we did not run still shows the paper's row
+
+
+def test_paper_rows_come_from_the_right_table():
+    assert paper_row("veegan", 2)["modes_captured"] == (1000.0, 0.0)
+    assert paper_row("unrolled-half", 4)["kl"] == (1.15, 0.14)
+    assert paper_row("unrolled-quarter", 1)["modes_captured"] == (78.5, 17.56)
+    assert paper_row("veegan", None, "VEEGAN")["modes_captured"] == (150.0, None)
+    assert paper_row("veegan", 7) is None
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--pack", "0"],
+    ["--seeds", "0"],
+    ["--iters", "-3"],
+    ["--eval-samples", "0"],
+    ["--setting", "cifar"],
+    ["--preset", "huge"],
+    ["--pack", "two"],
+    ["--device", "abacus"],
+])
+def test_bad_arguments_are_usage_errors(arguments, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["stacked-mnist", "--preset", "quick", "--iters", "1", *arguments])
+    assert exit_info.value.code == 2
+    assert "usage:" in capsys.readouterr().err

@@ -1,0 +1,158 @@
+"""Result figures and the live frame: they draw the numbers they are given, labelled."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.patches import Circle, Rectangle
+
+from pacgan_edu import GANTrainer, preset
+from pacgan_edu import probes
+from pacgan_edu.data import grid, ring
+from pacgan_edu.paper_results import table1_row
+from pacgan_edu.plots import results as R
+from pacgan_edu.plots.training import TrainingFigure, plot_training_frame, training_figure
+from pacgan_edu.sweep import summarize
+
+
+def fake_runs(seeds=4):
+    """Per-seed rows with known values: modes = 10 + 3m + seed (grid), 4 + m (ring)."""
+    rows = []
+    for dataset in ("ring", "grid"):
+        for m in (1, 2, 3, 4):
+            for seed in range(seeds):
+                modes = 10 + 3 * m + seed if dataset == "grid" else min(8, 4 + m)
+                rows.append({"dataset": dataset, "pack": m, "seed": seed, "step": 100, "modes_captured": modes,
+                             "high_quality_fraction": 0.5 + 0.1 * m, "reverse_kl": 1.0 / m})
+    return rows
+
+
+def fake_history(seeds=3, steps=(0, 50, 100)):
+    return [{"dataset": "grid", "pack": m, "seed": s, "step": t, "modes_captured": m * t / 10 + s,
+             "high_quality_fraction": 0.5, "reverse_kl": 1.0} for m in (1, 2) for s in range(seeds) for t in steps]
+
+
+def labelled(ax):
+    return bool(ax.get_title()) and bool(ax.get_xlabel()) and bool(ax.get_ylabel())
+
+
+def test_coverage_bars_are_the_means_with_every_seed_and_the_paper():
+    runs = fake_runs()
+    fig = R.plot_coverage(runs)
+    ring_ax, grid_ax = fig.axes
+    assert "4 seeds" in grid_ax.get_title() and labelled(grid_ax)
+    bars = [p for p in grid_ax.patches if isinstance(p, Rectangle)]
+    assert [b.get_height() for b in bars] == pytest.approx([10 + 3 * m + 1.5 for m in (1, 2, 3, 4)])
+    seed_dots = [c for c in grid_ax.collections if len(c.get_offsets()) == 4]
+    assert len(seed_dots) == 4  # one dot per seed, per m
+    labels = grid_ax.get_legend_handles_labels()[1]
+    assert any("paper" in label for label in labels) and any("one seed" in label for label in labels)
+    paper_means = sorted(line.get_ydata()[0] for line in grid_ax.lines if line.get_marker() == "D")
+    assert paper_means == pytest.approx(sorted(table1_row("grid", m)["modes_captured"][0] for m in (1, 2, 3, 4)))
+
+
+def test_coverage_scales_fractions_to_percent_and_checks_input():
+    fig = R.plot_coverage(fake_runs(), "high_quality_fraction", datasets="ring", paper=False)
+    (ax,) = fig.axes
+    assert [p.get_height() for p in ax.patches] == pytest.approx([60, 70, 80, 90])
+    assert "%" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="unknown metric"):
+        R.plot_coverage(fake_runs(), "accuracy")
+    with pytest.raises(ValueError, match="no rows for dataset"):
+        R.plot_coverage(fake_runs(), datasets="stacked_mnist")
+
+
+def test_metric_curves_draw_the_mean_over_seeds():
+    fig = R.plot_metric_curves(fake_history())
+    (ax,) = fig.axes
+    assert "3 seeds" in ax.get_title() and labelled(ax)
+    mean_line = next(line for line in ax.lines if line.get_label() == "m = 2 (mean ± s.e.)")
+    assert list(mean_line.get_xdata()) == [0, 50, 100]
+    assert list(mean_line.get_ydata()) == pytest.approx([1.0, 11.0, 21.0])  # m t / 10 + mean seed (1)
+    thin = [line for line in ax.lines if line.get_label().startswith("_")]
+    assert len(thin) >= 6  # 2 packing degrees x 3 seeds
+
+
+def test_table1_figure_puts_ours_beside_the_paper():
+    runs = fake_runs()
+    fig = R.plot_table1_comparison(runs)
+    assert len(fig.axes) == 6 and fig._suptitle is not None
+    by_title = {ax.get_title(): ax for ax in fig.axes}
+    ring_modes = by_title["ring: modes captured"]
+    ours, paper = [c for c in ring_modes.containers]
+    ours_y = ours.lines[0].get_ydata()
+    assert list(ours_y) == pytest.approx([5, 6, 7, 8])
+    assert list(paper.lines[0].get_ydata()) == pytest.approx([table1_row("ring", m)["modes_captured"][0] for m in (1, 2, 3, 4)])
+    assert "4 seeds" in ring_modes.get_legend_handles_labels()[1][0]
+    hq = by_title["ring: high-quality samples (%)"]
+    assert list(hq.containers[0].lines[0].get_ydata()) == pytest.approx([60, 70, 80, 90])
+    # summary rows give the same picture
+    again = R.plot_table1_comparison(summarize(runs), datasets=["ring"])
+    assert len(again.axes) == 3
+    assert list(again.axes[0].containers[0].lines[0].get_ydata()) == pytest.approx([5, 6, 7, 8])
+
+
+def test_samples_show_mode_centres_and_three_sigma_circles():
+    mixture = grid()
+    points = mixture.sample(200, torch.Generator().manual_seed(0))
+    fig = R.plot_samples(points, mixture, real=points)
+    (ax,) = fig.axes
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(circles) == 25 and circles[0].get_radius() == pytest.approx(3 * mixture.std)
+    assert labelled(ax) and ax.get_legend() is not None
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        R.plot_samples(np.zeros((5, 3)), mixture)
+
+
+def test_targets_show_only_real_samples():
+    fig = R.plot_targets(["ring", "grid"], n=300)
+    ring_ax, grid_ax = fig.axes
+    assert "8 modes" in ring_ax.get_title() and "25 modes" in grid_ax.get_title()
+    assert len([p for p in grid_ax.patches if isinstance(p, Circle)]) == 25
+    labels = grid_ax.get_legend_handles_labels()[1]
+    assert "real samples" in labels and "generated samples" not in labels
+
+
+def test_sample_grid_has_one_panel_per_member():
+    mixture = ring()
+    samples = torch.stack([mixture.sample(50, torch.Generator().manual_seed(s)) for s in range(7)])
+    fig = R.plot_sample_grid(samples, mixture, titles=[f"seed {s}" for s in range(7)], ncols=4, suptitle="7 seeds")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 7 and [ax.get_title() for ax in visible] == [f"seed {s}" for s in range(7)]
+    assert fig.legends
+    with pytest.raises(ValueError, match="titles"):
+        R.plot_sample_grid(samples, mixture, titles=["one"])
+
+
+@pytest.fixture(scope="module")
+def trainer():
+    return GANTrainer(preset("quick", dataset="ring", steps=20), packs=[1, 2], seeds=[0], device="cpu").run(progress=False)
+
+
+def test_live_figure_updates_and_blits_jpeg_frames(trainer):
+    real = probes.real_samples(trainer, 100)
+    live = TrainingFigure(trainer.task.mixture, views=2, live=True, step_limit=10)
+    frames = [probes.probe_frame(trainer, i, real=real, samples=100, resolution=12) for i in range(2)]
+    first = live.update(frames).jpeg()
+    assert first.startswith(b"\xff\xd8")
+    assert live.step_limit == 20  # training went past the curves' range: doubled
+    assert "modes: " in live._views[0]["counter"].get_text() and "step 20" in live._views[0]["counter"].get_text()
+    trainer.run(4, progress=False)
+    frames = [probes.probe_frame(trainer, i, real=real, samples=100, resolution=12) for i in range(2)]
+    assert live.update(frames).jpeg() != first  # the blitted frame shows the new state
+    with pytest.raises(ValueError, match="2 view"):
+        live.update(frames[:1])
+
+
+def test_static_training_figure_is_labelled(trainer):
+    fig = plot_training_frame(trainer, title="ring, quick")
+    views = fig.axes[:2]
+    assert [ax.get_title() for ax in views] == ["GAN (m = 1), seed 0", "PacGAN (m = 2), seed 0"]
+    assert all(labelled(ax) for ax in views)
+    assert fig.legends and fig._suptitle.get_text() == "ring, quick"
+    curves = [ax for ax in fig.axes if ax.get_ylabel() in ("modes\ncaptured", "high\nquality (%)", "reverse\nKL (nats)")]
+    assert len(curves) == 3
+    steps = curves[0].lines[0].get_xdata()
+    assert list(steps) == [r["step"] for r in trainer.history if r["pack"] == 1]
+    with pytest.raises(ValueError, match="views"):
+        training_figure([], trainer.task.mixture)
