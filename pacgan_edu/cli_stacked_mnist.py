@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import platform
 import shlex
 import sys
 import time
@@ -17,12 +18,11 @@ from datetime import datetime, timezone
 from .losses import loss_names
 from .paper_results import TABLE2, TABLE3
 from .report import environment, format_table, write_json
+from .stacked_mnist_task import METRICS, SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
 from .sweep import summarize
+from .train import GANTrainer
 
-SETTINGS = ("veegan", "unrolled-quarter", "unrolled-half")
-PRESETS = ("paper", "lecture", "quick")
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("kl", "KL", 1.0, 2)]
-METRICS = ("modes_captured", "kl")
 
 
 def add_parser(subparsers) -> None:
@@ -36,7 +36,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--pack", nargs="+", type=int, default=[1, 2, 3, 4], help="packing degrees m (>= 1)")
     p.add_argument("--seeds", type=int, default=3, help="number of seeds (first-seed .. first-seed + N - 1)")
     p.add_argument("--first-seed", type=int, default=0)
-    p.add_argument("--preset", choices=PRESETS, default="paper",
+    p.add_argument("--preset", choices=SIZES, default="paper",
                    help="paper: the paper's networks and length (a GPU job); lecture: narrower networks, "
                         "minutes on a CPU; quick: seconds (tests)")
     p.add_argument("--iters", type=int, default=None, help="training steps (D updates); default: the preset's")
@@ -97,6 +97,18 @@ def format_results(setting: str, summary: list[dict], title: str) -> str:
     return format_table(title, rows, COLUMNS)
 
 
+def cpu_model() -> str:
+    """The processor's name (Linux: /proc/cpuinfo), for the provenance of timings."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 class _Clock:
     """Wall-clock seconds at each evaluation, and one printed line per evaluation."""
 
@@ -117,10 +129,7 @@ class _Clock:
 
 def run(args, parser) -> int:
     validate(args, parser)
-    # imported here so that `python -m pacgan_edu --help` stays fast
-    from .plots.images import save_sample_grid
-    from .stacked_mnist_task import gpu_speedups, stacked_mnist_preset
-    from .train import GANTrainer
+    from .plots.images import save_sample_grid  # matplotlib: only when a run starts
 
     overrides = {}
     for field, value in (("steps", args.iters), ("eval_samples", args.eval_samples),
@@ -170,7 +179,8 @@ def run(args, parser) -> int:
                     "architecture": trainer.task.architecture.as_dict(), "data": trainer.task.data.source,
                     "data_is_subset": trainer.task.data.is_subset, "mode_classifier": classifier.metadata,
                     "started_at": started_at, "wall_seconds": wall, "steps_done": trainer.step,
-                    "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "environment": environment()}
+                    "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "cpu_model": cpu_model(),
+                    "logical_cpus": os.cpu_count(), "environment": environment()}
         write_json(args.json, settings, runs, summary)
         print(f"wrote {args.json}")
     return 0

@@ -122,10 +122,12 @@ class WeightTrace:
 
 
 class ModeFrequencies:
-    """Training callback: which share of each member's samples lands (with high quality) on each mode.
+    """Training callback: how each member's samples spread over the modes, over training.
 
-    ``frequencies``: (T, K, modes) over the recorded ``steps``, from the fixed evaluation noise
-    (``config.eval_samples`` samples per member). A dropped mode shows as a row going to 0.
+    Records the high-quality samples per mode (``metrics.mode_counts``) of the fixed evaluation
+    noise (``config.eval_samples`` per member) at every call. :attr:`frequencies` is the share of
+    *all* samples per mode; :attr:`shares` the share of the *high-quality* samples per mode (the
+    distribution the reverse KL scores; 0 where there are none). A dropped mode goes to 0.
     """
 
     def __init__(self, trainer):
@@ -135,21 +137,33 @@ class ModeFrequencies:
         self.mixture = mixture
         self.members = list(trainer.members)
         self.steps: list[int] = []
-        self._rows: list[torch.Tensor] = []
+        self._counts: list[torch.Tensor] = []
+        self.samples = trainer.config.eval_samples
         self.record(trainer)
 
     def record(self, trainer) -> None:
-        samples = trainer.generate()
         self.steps.append(trainer.step)
-        self._rows.append((mode_counts(samples, self.mixture) / samples.shape[1]).cpu())
+        self._counts.append(mode_counts(trainer.generate(), self.mixture).cpu())
 
     def __call__(self, snapshot) -> None:
         if snapshot.step != self.steps[-1]:
             self.record(snapshot.trainer)
 
     @property
+    def counts(self) -> torch.Tensor:
+        """High-quality samples per mode, (T, K, modes)."""
+        return torch.stack(self._counts)
+
+    @property
     def frequencies(self) -> torch.Tensor:
-        return torch.stack(self._rows)
+        """Share of all samples on each mode, (T, K, modes)."""
+        return self.counts / self.samples
+
+    @property
+    def shares(self) -> torch.Tensor:
+        """Share of the high-quality samples on each mode, (T, K, modes); rows sum to 1 (or 0)."""
+        counts = self.counts
+        return counts / counts.sum(-1, keepdim=True).clamp_min(1)
 
 
 @dataclass

@@ -11,17 +11,18 @@ For one member of a :class:`~pacgan_edu.train.GANTrainer` on a 2D mixture:
 **Packed discriminators.** With packing (Lin, Khetan, Fanti, Oh, "PacGAN", NeurIPS 2018) D
 judges m points at once, D(x₁, …, x_m), so "D's output at x" is not defined by x alone. We
 show the slice that matters for training: x sits in one slot and the other m − 1 slots hold
-samples *from the current generator*, and we average σ(D) over a few such draws. Why this
+samples *from the current generator*, and we average σ(D) over a few such draws (one set of
+companions per draw, shared by every point of the plane, so the map is smooth). Why this
 slice: a generated point only ever meets D packed with other generated points, so this is
-exactly the landscape the generator climbs, and the arrows (computed on real training-style
-fake packs) are gradients of the same function. Putting real samples in the other slots would
-answer a question D never faces (packs are never mixed), and D is not symmetric in its slots,
-so the slot holding x cycles over the draws. For m = 1 this is simply σ(D(x)).
+exactly the landscape the generator climbs, and the arrows (computed on training-style all-fake
+packs) are gradients of the same function. Putting real samples in the other slots would
+answer a question D never faces (packs are never mixed). D is not symmetric in its slots, so
+the slot holding x cycles over the draws. For m = 1 this is simply σ(D(x)).
 
 Only the trainer's public attributes are used (``groups``, ``members``, ``loss``, ``task``,
-``eval_noise``, ``history``), and a member is evaluated alone by slicing its weights out of the
-batched ensemble (every parameter carries the member axis first), so probing one member of a
-40-member sweep costs the same as probing a lone run.
+``eval_noise``, ``history``, ``generate``), and a member's discriminator is evaluated alone by
+slicing its weights out of the batched ensemble (every parameter carries the member axis
+first), so a heatmap of one member of a 40-member sweep costs what a lone run's does.
 """
 from __future__ import annotations
 
@@ -104,13 +105,13 @@ def view_extent(mixture) -> tuple[float, float, float, float]:
 
 
 def generated_samples(trainer, member: int = 0, n: int = 500) -> torch.Tensor:
-    """(n, 2) samples of one member from its fixed evaluation noise (stable between frames)."""
-    group, index = _locate(trainer, member)
+    """(n, 2) samples of one member from its fixed evaluation noise (stable between frames),
+    exactly as ``trainer.generate`` makes them."""
+    _locate(trainer, member)  # validates the index
     if not 1 <= n <= trainer.eval_noise.shape[1]:
         raise ValueError(f"n must be in 1..{trainer.eval_noise.shape[1]} (the evaluation noise), got {n!r}")
-    noise = trainer.eval_noise[member:member + 1, :n]
-    with torch.no_grad():
-        return _member_call(group.generator, len(group.members), index, noise)[0]
+    # through the trainer, so BatchNorm sees the same batches as in evaluation (cheap: G is small)
+    return trainer.generate(trainer.eval_noise[:, :n])[member]
 
 
 def real_samples(trainer, n: int = 500, seed: int = 0) -> torch.Tensor:
@@ -151,8 +152,10 @@ def discriminator_map(trainer, member: int = 0, resolution: int = 48, extent=Non
         rng.manual_seed(seed)
         packs = []
         for draw in range(draws):
-            picks = torch.randint(len(companions), (len(points), m - 1), generator=rng)
-            others = companions.to(points.device)[picks.to(points.device)]    # (P, m-1, 2)
+            # the same companions for every point of this draw: each draw is a smooth map, and
+            # the average over draws has no pixel-to-pixel speckle
+            picks = torch.randint(len(companions), (m - 1,), generator=rng)
+            others = companions.to(points.device)[picks.to(points.device)].expand(len(points), m - 1, 2)
             slot = draw % m                                                  # D is not slot-symmetric
             pack = torch.cat([others[:, :slot], points.unsqueeze(1), others[:, slot:]], dim=1)
             packs.append(pack.reshape(len(points), 2 * m))

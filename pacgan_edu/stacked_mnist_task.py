@@ -42,6 +42,7 @@ SETTINGS = ("veegan", "unrolled-quarter", "unrolled-half")
 SIZES = ("paper", "lecture", "quick")
 METRICS = ("modes_captured", "kl")
 
+
 def _veegan_paper() -> TrainConfig:
     # Table 2: Adam 2e-4, β1 0.5, 64 packs per step, 50 epochs × 2000 iterations, G twice per D step.
     return TrainConfig(dataset=PREFIX + "veegan", architecture="paper", loss="ns", steps=100_000, batch_size=64,
@@ -50,9 +51,9 @@ def _veegan_paper() -> TrainConfig:
                        eval_every=5_000, eval_samples=26_000)
 
 
-def _unrolled_paper(size: str) -> TrainConfig:
+def _unrolled_paper(setting: str) -> TrainConfig:
     # Table 3: Adam D 2e-4, G 1e-4, betas (0.5, 0.99), 128 packs per step, 500k iterations.
-    return TrainConfig(dataset=PREFIX + size, architecture="paper", loss="ns", steps=500_000, batch_size=128,
+    return TrainConfig(dataset=PREFIX + setting, architecture="paper", loss="ns", steps=500_000, batch_size=128,
                        lr_generator=1e-4, lr_discriminator=2e-4, betas=(0.5, 0.99), updates="alternating",
                        generator_steps=1, critic_steps=1, noise="normal", noise_dim=256,
                        eval_every=25_000, eval_samples=25_600)

@@ -28,7 +28,7 @@ def test_tiny_veegan_run_writes_json_grids_and_the_table_2_layout(tmp_path, caps
     assert settings["command"] == "stacked-mnist" and settings["setting"] == "veegan"
     assert settings["packs"] == [1, 2] and settings["seeds"] == [0, 1]
     assert settings["config"]["steps"] == 2 and settings["config"]["eval_samples"] == 30
-    assert settings["wall_seconds"] > 0 and "python" in settings["environment"]
+    assert settings["wall_seconds"] > 0 and "python" in settings["environment"] and settings["cpu_model"]
     assert settings["data_is_subset"] is False or "SUBSET" in settings["data"].upper()
     runs = document["runs"]
     assert sorted((r["pack"], r["seed"]) for r in runs) == [(1, 0), (1, 1), (2, 0), (2, 1)]

@@ -188,6 +188,14 @@ def test_quick_task_trains_without_nan(setting):
     assert samples.shape == (2, 20, 3, 28, 28) and torch.isfinite(samples).all()
 
 
+def test_checkpoint_round_trip(tmp_path):
+    trainer = GANTrainer(small_config(steps=1), packs=[2], seeds=[4], device="cpu").run(progress=False)
+    trainer.save(tmp_path / "gan.pt")
+    again = GANTrainer.load(tmp_path / "gan.pt", device="cpu")
+    assert again.step == 1 and again.config == trainer.config
+    assert torch.equal(again.generate(), trainer.generate())
+
+
 def test_stacked_mnist_loads_lazily():
     code = ("import sys, pacgan_edu; from pacgan_edu.tasks import TASKS; "
             "assert 'pacgan_edu.stacked_mnist_task' not in sys.modules; "

@@ -132,6 +132,10 @@ def test_weight_trace_and_mode_frequencies_record_during_training():
     assert trace.steps == freq.steps == [0, 2, 4, 6]
     assert freq.frequencies.shape == (4, 2, 25)
     assert (freq.frequencies.sum(-1) <= 1 + 1e-6).all()
+    shares = freq.shares
+    has_hq = freq.counts.sum(-1) > 0
+    torch.testing.assert_close(shares.sum(-1)[has_hq], torch.ones(int(has_hq.sum())))
+    assert (shares.sum(-1)[~has_hq] == 0).all()
     verdict = torch.stack(trace.mean_verdict)
     torch.testing.assert_close(-torch.stack(trace.mean_weight["mm"]), verdict)
     torch.testing.assert_close(torch.stack(trace.mean_weight["mm-nsat"]), torch.stack(trace.mean_weight["ns"]))

@@ -55,7 +55,7 @@ def test_play_trains_in_the_background_and_updates_the_image(panel):
     assert panel.frames >= 3  # the first, at least one while training (the newest chunk), the final one
     assert image(panel) != first and image(panel).startswith(JPEG)
     assert panel.play_button.description == "Play"
-    assert f"step {QUICK.steps} / {QUICK.steps}" in panel.status.value and "paused" in panel.status.value
+    assert f"step {QUICK.steps} / {QUICK.steps}" in panel.status.value and "finished" in panel.status.value
     assert panel.frames_per_second > 0
     # pressing Play again continues for another preset's worth of steps
     panel.play()

@@ -35,7 +35,7 @@ class ToyArchitecture:
 TOY_ARCHITECTURES = {
     "paper": ToyArchitecture(400, 4, True, 200, 3, 5, "normal", 0.02),
     # small and fast enough for a laptop CPU; chosen in README "How we chose the lecture preset"
-    "lecture": ToyArchitecture(128, 3, True, 128, 2, 5, "normal", 0.02),
+    "lecture": ToyArchitecture(128, 3, True, 64, 2, 5, "normal", 0.02),
     "tiny": ToyArchitecture(32, 2, True, 32, 1, 3, "normal", 0.02),
 }
 

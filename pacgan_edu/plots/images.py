@@ -14,8 +14,9 @@ from collections import defaultdict
 import matplotlib.image
 import numpy as np
 import torch
-from matplotlib.colors import LogNorm
+from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..files import atomic_write_bytes
 from ..mode_classifier import kl_to_uniform
@@ -125,16 +126,25 @@ def figure_labelled_digits(images, labels, predicted=None, count: int = 8, title
     return fig
 
 
-def plot_mode_heatmap(ax, histogram, title: str, colour_max: float | None = None):
+def _counts_colormap(kind: str):
+    """Sequential green (real) or purple (generated) map without its near-white end, so that a
+    mode seen once stays visible against the grey of missed modes."""
+    if kind not in ("real", "generated"):
+        raise ValueError(f"kind must be 'real' or 'generated', got {kind!r}")
+    base = matplotlib.colormaps["Greens" if kind == "real" else "Purples"]
+    return ListedColormap(base(np.linspace(0.3, 1.0, 256))).with_extremes(bad=MISSED_COLOUR)
+
+
+def plot_mode_heatmap(ax, histogram, title: str, colour_max: float | None = None, kind: str = "generated"):
     """One 10 × 100 heat map of a 1000-mode histogram on ``ax``: row = first digit a, column =
-    10·b + c; grey = a mode never generated. Returns the image (for a colour bar)."""
+    10·b + c; grey = a mode never produced. Returns the image (for a colour bar)."""
     counts = torch.as_tensor(histogram).detach().cpu().double().numpy()
     if counts.shape != (NUM_MODES,):
         raise ValueError(f"expected a histogram over {NUM_MODES} modes, got shape {counts.shape}")
     table = np.ma.masked_equal(counts.reshape(10, 100), 0)
-    cmap = matplotlib.colormaps["Purples"].with_extremes(bad=MISSED_COLOUR)
     top = colour_max or max(float(counts.max()), 2.0)
-    image = ax.imshow(table, cmap=cmap, norm=LogNorm(vmin=1, vmax=top), aspect="auto", interpolation="nearest")
+    image = ax.imshow(table, cmap=_counts_colormap(kind), norm=LogNorm(vmin=1, vmax=top), aspect="auto",
+                      interpolation="nearest")
     ax.set_title(title)
     ax.set_yticks(range(10))
     ax.set_xticks(range(0, 100, 10))
@@ -144,19 +154,21 @@ def plot_mode_heatmap(ax, histogram, title: str, colour_max: float | None = None
 
 
 def figure_mode_heatmaps(histograms, suptitle: str | None = None) -> Figure:
-    """Stacked 10 × 100 heat maps, one per ``(title, histogram)``, on one shared log colour scale."""
+    """Stacked 10 × 100 heat maps, one per ``(title, histogram)`` or ``(title, histogram, kind)``
+    (kind "real" = green, "generated" = purple, the default), on one shared log colour scale."""
     apply_style()
-    histograms = list(histograms)
-    if not histograms:
+    panels = [tuple(p) if len(p) == 3 else (*p, "generated") for p in histograms]
+    if not panels:
         raise ValueError("figure_mode_heatmaps needs at least one histogram")
-    top = max(2.0, *(float(torch.as_tensor(h).max()) for _, h in histograms))
-    fig = Figure(figsize=(15, 2.9 * len(histograms) + 0.6), layout="constrained")
-    axes = fig.subplots(len(histograms), 1, squeeze=False)[:, 0]
-    image = None
-    for ax, (title, histogram) in zip(axes, histograms):
-        image = plot_mode_heatmap(ax, histogram, title, top)
-    bar = fig.colorbar(image, ax=list(axes), shrink=0.9, pad=0.01)
-    bar.set_label("samples per mode (log scale)\ngrey = never generated")
+    top = max(2.0, *(float(torch.as_tensor(h).max()) for _, h, _ in panels))
+    fig = Figure(figsize=(15, 2.9 * len(panels) + 0.6), layout="constrained")
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+    for ax, (title, histogram, kind) in zip(axes, panels):
+        image = plot_mode_heatmap(ax, histogram, title, top, kind)
+        bar = fig.colorbar(image, ax=ax, pad=0.01, format=FuncFormatter(lambda v, _: f"{v:g}"))
+        bar.ax.yaxis.set_minor_formatter(NullFormatter())
+        bar.set_label("samples per mode\n(log scale)")
+    fig.text(0.01, 0.0, "grey = a mode never produced", color=NEUTRAL, fontsize=11, va="bottom")
     if suptitle:
         fig.suptitle(suptitle)
     return fig

@@ -45,6 +45,21 @@ def _figure(width, height, nrows=1, ncols=1, **kw):
     return fig, axes
 
 
+#: widest figure (inches) a notebook shows at full size: wider ones get scaled down, fonts too
+MAX_WIDTH = 12.0
+
+
+def _panel_grid(n: int, panel_width: float, panel_height: float, extra_width: float = 0.0, **kw):
+    """``n`` panels in rows no wider than :data:`MAX_WIDTH`; returns (fig, the n axes, the grid)."""
+    ncols = max(1, min(n, int((MAX_WIDTH - extra_width) // panel_width)))
+    nrows = -(-n // ncols)
+    fig, grid = _figure(ncols * panel_width + extra_width, nrows * panel_height, nrows, ncols, **kw)
+    flat = list(grid.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n], grid
+
+
 def _metric_label(metric, n_modes=None):
     label, scale = METRIC_LABELS.get(metric, (metric, 1.0))
     if metric == "modes_captured" and n_modes:
@@ -78,7 +93,7 @@ def _group_equal_curves(curves):
     return groups
 
 
-def plot_weight_curves(names=None, nsat_ratio: float = 19.0, width: float = 13, height: float = 5.4) -> Figure:
+def plot_weight_curves(names=None, nsat_ratio: float = 19.0, width: float = 12, height: float = 5.4) -> Figure:
     """The push −w each loss gives one generated sample, against D's verdict D(G(z)).
 
     Left: linear axis; right: logarithmic, where MM's saturation (push → 0 as D(G(z)) → 0) is
@@ -114,7 +129,7 @@ def plot_weight_curves(names=None, nsat_ratio: float = 19.0, width: float = 13, 
     return fig
 
 
-def plot_batch_weights(batch, losses=None, width: float | None = None, height: float = 4.8) -> Figure:
+def plot_batch_weights(batch, losses=None) -> Figure:
     """Where each loss puts G's effort on one concrete batch (``loss_study.batch_weights``).
 
     First panel: D's verdict per generated sample. Then one panel per loss: marker area ∝ the
@@ -122,24 +137,23 @@ def plot_batch_weights(batch, losses=None, width: float | None = None, height: f
     Σ|wᵢ| over the batch (MM's is small when D rejects the fakes).
     """
     names = list(batch.weights) if losses is None else list(losses)
-    n_panels = 1 + len(names)
-    fig, axes = _figure(width or 4.6 * n_panels, height, 1, n_panels)
+    fig, axes, _ = _panel_grid(1 + len(names), 5.4, 5.0)
     x = batch.samples.numpy()
     verdicts = batch.verdicts.numpy()
-    ax = axes[0, 0]
+    ax = axes[0]
     _draw_modes(ax, batch.mixture)
     points = ax.scatter(x[:, 0], x[:, 1], c=verdicts, cmap="PRGn", vmin=0, vmax=1, s=22, edgecolors="none", zorder=2)
     fig.colorbar(points, ax=ax, shrink=0.8, label="D(G(z))")
     ax.set_title(f"D's verdict on {len(x)} fakes\n(step {batch.step}, mean {verdicts.mean():.2f})")
-    for ax, name in zip(axes[0, 1:], names):
+    for ax, name in zip(axes[1:], names):
         w = batch.weights[name]
         share = L.normalised_weights(w).numpy()
         _draw_modes(ax, batch.mixture)
         ax.scatter(x[:, 0], x[:, 1], s=4 + share * len(share) * 30, color=GENERATED, alpha=0.55, edgecolors="none", zorder=2)
         ax.set_title(f"{name}: share of the push\n(total push Σ|w| = {w.abs().sum():.1f})")
-    axes[0, 0].legend(loc="lower left", frameon=False, fontsize=9)
-    fig.suptitle(f"Sample weights on one generated batch of member m = {batch.member.pack}, seed {batch.member.seed} "
-                 "(marker area ∝ the sample's share)", fontsize=13)
+    axes[0].legend(loc="lower left", frameon=False, fontsize=9)
+    fig.suptitle(f"Sample weights on one generated batch of member m = {batch.member.pack}, seed {batch.member.seed}\n"
+                 "(marker area ∝ the sample's share of G's push)", fontsize=13)
     return fig
 
 
@@ -169,32 +183,40 @@ def plot_weight_trace(trace, member: int = 0, width: float = 12, height: float =
 
 
 # ---------------------------------------------------------------------------- training results
-def plot_mode_frequencies(panels, width: float | None = None, height: float = 4.8) -> Figure:
-    """Heat maps of the share of samples on each mode over training: a dropped mode turns white.
+def plot_mode_frequencies(panels) -> Figure:
+    """Heat maps of how the high-quality samples spread over the modes during training.
 
     ``panels``: list of ``(title, ModeFrequencies, member)``, member = an index or a ``Member``.
-    Rows are modes, columns recorded steps; the colour bar marks the fair share 1/k.
+    Rows are modes, columns recorded steps, colour = the mode's share of the high-quality samples
+    (``ModeFrequencies.shares``; the fair share is 1/k, the scale stops at 4/k). A row that turns
+    white is a dropped mode; a column that is white throughout has no high-quality sample at all.
     """
     if not panels:
         raise ValueError("plot_mode_frequencies needs at least one (title, ModeFrequencies, member) panel")
     panels = [(title, rec, member if isinstance(member, int) else rec.members.index(member))
               for title, rec, member in panels]
-    fig, axes = _figure(width or 4.4 * len(panels) + 1, height, 1, len(panels), sharey=True)
-    vmax = max(float(rec.frequencies[:, member].max()) for _, rec, member in panels)
-    fair = 1 / panels[0][1].mixture.num_modes
-    vmax = max(vmax, 2 * fair)
+    fig, axes, grid = _panel_grid(len(panels), 5.0, 4.4, extra_width=1.5, sharey=True, sharex=True)
+    modes = panels[0][1].mixture.num_modes
+    fair = 1 / modes
     image = None
-    for ax, (title, rec, member) in zip(axes[0], panels):
-        freq = rec.frequencies[:, member].numpy().T          # (modes, T)
-        steps = np.asarray(rec.steps)
-        edges = np.concatenate([[steps[0]], (steps[1:] + steps[:-1]) / 2, [steps[-1]]]) if len(steps) > 1 else np.array([steps[0] - 0.5, steps[0] + 0.5])
-        image = ax.pcolormesh(edges, np.arange(freq.shape[0] + 1) - 0.5, freq, cmap="Purples", vmin=0, vmax=vmax, shading="flat")
-        dropped = int((freq[:, -1] == 0).sum())
-        ax.set_title(f"{title}\n{dropped} of {freq.shape[0]} modes empty at the end", fontsize=12)
+    for ax, (title, rec, member) in zip(axes, panels):
+        share = rec.shares[:, member].numpy().T             # (modes, T)
+        steps = np.asarray(rec.steps, float)
+        if len(steps) > 1:
+            edges = np.concatenate([[steps[0]], (steps[1:] + steps[:-1]) / 2, [steps[-1]]])
+        else:
+            edges = np.array([steps[0] - 0.5, steps[0] + 0.5])
+        image = ax.pcolormesh(edges, np.arange(modes + 1) - 0.5, share, cmap="Purples", vmin=0, vmax=4 * fair,
+                              shading="flat")
+        empty = int((rec.counts[-1, member] == 0).sum())
+        ax.set_title(f"{title}\n{empty} of {modes} modes empty at the end", fontsize=12)
         ax.set_xlabel("training step")
-    axes[0, 0].set_ylabel("mode index")
-    bar = fig.colorbar(image, ax=axes[0, -1], shrink=0.9,
-                       label=f"share of samples on the mode\n(green line: fair share 1/{len(freq)} = {fair:.3f})")
+    for row in grid:
+        row[0].set_ylabel("mode index")
+    for ax in axes:
+        ax.label_outer()  # shared axes: labels on the outer panels only
+    bar = fig.colorbar(image, ax=list(grid[:, -1]), shrink=0.9, extend="max",
+                       label=f"share of the high-quality samples\n(green line: fair share 1/{modes})")
     bar.ax.axhline(fair, color=REAL, lw=3)
     return fig
 
@@ -206,8 +228,7 @@ def _by_group(rows, keys):
     return out
 
 
-def plot_metric_curves(history, dataset: str, metric: str = "modes_captured", losses=None, n_modes=None,
-                       width: float | None = None, height: float = 4.2) -> Figure:
+def plot_metric_curves(history, dataset: str, metric: str = "modes_captured", losses=None, n_modes=None) -> Figure:
     """``metric`` over training steps, one panel per loss, one line per packing degree m:
     mean over seeds with a ± s.e. band (seed count in the title)."""
     rows = [r for r in history if r["dataset"] == dataset]
@@ -215,8 +236,8 @@ def plot_metric_curves(history, dataset: str, metric: str = "modes_captured", lo
         raise ValueError(f"no history rows for dataset {dataset!r}")
     losses = list(dict.fromkeys(r["loss"] for r in rows)) if losses is None else list(losses)
     label, scale = _metric_label(metric, n_modes)
-    fig, axes = _figure(width or 3.6 * len(losses) + 1, height, 1, len(losses), sharey=True)
-    for ax, loss in zip(axes[0], losses):
+    fig, axes, grid = _panel_grid(len(losses), 3.5, 3.6, extra_width=1.4, sharey=True, sharex=True)
+    for ax, loss in zip(axes, losses):
         groups = _by_group([r for r in rows if r["loss"] == loss], ("pack", "step"))
         seeds = 0
         for pack in sorted({p for p, _ in groups}):
@@ -231,8 +252,11 @@ def plot_metric_curves(history, dataset: str, metric: str = "modes_captured", lo
         ax.set_xlabel("training step")
         if metric == "modes_captured" and n_modes:
             ax.axhline(n_modes, color=REAL, lw=1.5, ls="--")
-    axes[0, 0].set_ylabel(label)
-    axes[0, -1].legend(frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="packing")
+    for row in grid:
+        row[0].set_ylabel(label)
+    for ax in axes:
+        ax.label_outer()  # shared axes: labels on the outer panels only
+    grid[0, -1].legend(frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="packing")
     fig.suptitle(f"{dataset}: {label} during training (mean ± s.e. over seeds)", fontsize=14)
     return fig
 
@@ -249,7 +273,8 @@ def plot_loss_comparison(runs, datasets=None, metrics=("modes_captured", "high_q
     if not runs or not datasets or not losses:
         raise ValueError("plot_loss_comparison needs runs with 'loss', 'dataset', 'pack' and the metrics")
     packs = sorted({r["pack"] for r in runs})
-    fig, axes = _figure(width or 5.2 * len(metrics), height_per_row * len(datasets), len(datasets), len(metrics))
+    fig, axes = _figure(width or min(4.0 * len(metrics) + 1.4, MAX_WIDTH), height_per_row * len(datasets),
+                        len(datasets), len(metrics))
     offsets = np.linspace(-0.18, 0.18, len(packs)) if len(packs) > 1 else [0.0]
     rng = np.random.default_rng(0)  # jitter only, so dots of equal value stay visible
     seed_counts = set()

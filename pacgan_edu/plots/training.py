@@ -213,7 +213,7 @@ def training_figure(frames, mixture, title: str | None = None) -> Figure:
 
 
 def plot_training_frame(trainer, members=None, title: str | None = None, resolution: int = 64,
-                        draws: int = 8) -> Figure:
+                        draws: int = 16) -> Figure:
     """The live panel's picture for a trained :class:`~pacgan_edu.train.GANTrainer`, frozen.
 
     ``members``: indices into ``trainer.members`` (default: all, at most 4). The heatmap is

@@ -38,7 +38,7 @@ from .frontend import figure_png, live_frontend
 __all__ = ["SideBySidePanel", "TrainingPanel"]
 
 LIVE_RESOLUTION = 32   # heatmap cells per side while training (the static figure uses 64)
-LIVE_DRAWS = 2         # companion draws averaged for a packed D's heatmap while training
+LIVE_DRAWS = 4         # companion draws averaged for a packed D's heatmap while training
 PREVIEW_POINTS = 300   # generated and real points per view
 MAX_PACK = 8
 
@@ -182,7 +182,12 @@ class _LivePanel:
         if self.last_error:
             return  # keep the error visible until the next rebuild
         rate = "" if math.isnan(self.frames_per_second) else f" · {self.frames_per_second:.1f} frames/s"
-        state = "training" if self._training else "paused"
+        if self._training:
+            state = "training"
+        elif frames[0].step >= self.target_step:
+            state = "finished (Play trains as many steps again)"
+        else:
+            state = "paused"
         rows = [{"pack": f.pack, "seed": f.seed, "step": f.step, **f.metrics} for f in frames]
         lines = html.escape(_summary(rows, self.trainer.task.mixture.num_modes)).replace("\n", "<br>")
         self.status.value = (f"<div style='font-size:14px'><b>{state}</b> · step {frames[0].step} / "
