@@ -7,6 +7,7 @@ settings, hardware and duration; ``--grids`` writes a small PNG of samples per r
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import platform
@@ -173,9 +174,9 @@ def run(args, parser) -> int:
         trainer.save(args.checkpoint)
     if args.json:
         classifier = trainer.task.classifier(trainer.device)
-        settings = {"command": "stacked-mnist", "command_line": "python -m pacgan_edu " + shlex.join(sys.argv[1:]), "setting": args.setting,
-                    "preset": args.preset, "packs": packs, "seeds": seeds, "device": str(trainer.device),
-                    "gpu_options": trainer.task.gpu.__dict__, "config": config.as_dict(),
+        settings = {"command": "stacked-mnist", "command_line": "python -m pacgan_edu " + shlex.join(sys.argv[1:]),
+                    "setting": args.setting, "preset": args.preset, "packs": packs, "seeds": seeds, "device": str(trainer.device),
+                    "gpu_options": dataclasses.asdict(trainer.task.gpu), "config": config.as_dict(),
                     "architecture": trainer.task.architecture.as_dict(), "data": trainer.task.data.source,
                     "data_is_subset": trainer.task.data.is_subset, "mode_classifier": classifier.metadata,
                     "started_at": started_at, "wall_seconds": wall, "steps_done": trainer.step,

@@ -47,7 +47,8 @@ def test_paper_architectures_match_the_paper():
     veegan = dcgan_architecture("veegan", "paper")
     d = make_dcgan_discriminator(veegan, generators(0), 4, "cpu").networks[0]
     convs = [layer for layer in d.modules() if isinstance(layer, nn.Conv2d)]
-    assert [tuple(c.weight.shape) for c in convs] == [(64, 12, 5, 5), (128, 64, 5, 5), (256, 128, 5, 5), (512, 256, 5, 5)]
+    assert [tuple(c.weight.shape) for c in convs] == [(64, 12, 5, 5), (128, 64, 5, 5), (256, 128, 5, 5),
+                                                      (512, 256, 5, 5)]
     assert d.classify.in_features == 512 * 2 * 2
     g = make_dcgan_generator(veegan, generators(0), "cpu").networks[0]
     assert g.project.out_features == 512 * 2 * 2 and g.project.in_features == 100
@@ -256,3 +257,19 @@ def test_packing_duel_without_a_front_end_trains_and_draws(monkeypatch, capsys):
     assert shown and shown[0].axes  # one static figure
     trainer = watch_training(GANTrainer(small_config(steps=1), packs=[2], device="cpu"), title="t")
     assert trainer.step == 1 and len(shown) == 2
+
+
+def test_packing_duel_trains_in_a_thread_and_stops_on_request(monkeypatch):
+    import pacgan_edu.widgets.images as image_widgets
+
+    monkeypatch.setattr(image_widgets, "live_frontend", lambda: True)
+    duel = image_widgets.PackingDuel(small_config(steps=2), pack=2, every=1)
+    duel.start()
+    duel.wait(120)
+    assert duel.trainer.step == 2 and duel.image.value[:4] == b"\x89PNG"
+    assert "finished" in duel.status_text and not duel.train_button.disabled and duel.stop_button.disabled
+    duel.steps.value = duel.steps.max
+    duel.start()
+    duel.stop()
+    duel.wait(120)
+    assert duel.trainer.stopped_reason == "stopped" and duel.trainer.step < duel.steps.max

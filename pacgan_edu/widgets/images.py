@@ -99,11 +99,13 @@ class PackingDuel:
         self.every = every or max(config.eval_every, 1)
         self.trainer: GANTrainer | None = None
         self._thread: threading.Thread | None = None
+        self._stop_requested = threading.Event()
         style = {"description_width": "130px"}
         self.pack = w.Dropdown(options=[2, 3, 4], value=pack, description="packing degree m", style=style)
         self.loss = w.Dropdown(options=loss_names(), value=loss or config.loss, description="loss", style=style)
-        self.steps = w.IntSlider(value=steps or config.steps, min=self.every, max=max(4 * (steps or config.steps), self.every),
-                                 step=self.every, description="training steps", continuous_update=False, style=style)
+        steps = steps or config.steps
+        self.steps = w.IntSlider(value=steps, min=self.every, max=max(4 * steps, self.every), step=self.every,
+                                 description="training steps", continuous_update=False, style=style)
         self.train_button = w.Button(description="Train m = 1 vs m = k", button_style="success", icon="play")
         self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
         self.image = w.Image(format="png")
@@ -131,6 +133,7 @@ class PackingDuel:
         if self._thread is not None and self._thread.is_alive():
             self._set_status("Already training: press Stop first.")
             return
+        self._stop_requested.clear()
         try:
             self.trainer = self._new_trainer()
         except Exception:  # show what went wrong in the panel, never swallow it
@@ -144,6 +147,8 @@ class PackingDuel:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop after the current step (or, if the run is only starting, at the next frame)."""
+        self._stop_requested.set()
         if self.trainer is not None:
             self.trainer.request_stop()
 
@@ -165,6 +170,8 @@ class PackingDuel:
             self.train_button.disabled, self.stop_button.disabled = False, True
 
     def _redraw(self, snapshot) -> None:
+        if self._stop_requested.is_set():  # a Stop pressed before run() began is not lost
+            snapshot.trainer.request_stop()
         self.image.value = figure_png(_frame(snapshot.trainer, self._title(), snapshot.samples))
         self._set_status(_progress_text(snapshot.trainer))
 
