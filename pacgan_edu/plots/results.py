@@ -125,7 +125,7 @@ def plot_sample_grid(samples, mixture, titles=None, ncols: int = 5, suptitle: st
         raise ValueError(f"got {len(titles)} titles for {count} sample sets")
     ncols = max(1, min(ncols, count))
     nrows = math.ceil(count / ncols)
-    fig, axes = _figure(3.2 * ncols, 3.3 * nrows + 0.6, nrows, ncols)
+    fig, axes = _figure(3.2 * ncols, 3.5 * nrows + 1.2, nrows, ncols)
     for i, ax in enumerate(axes):
         if i >= count:
             ax.set_visible(False)
