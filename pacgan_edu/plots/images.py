@@ -11,7 +11,7 @@ import io
 import math
 from collections import defaultdict
 
-import matplotlib.image
+import matplotlib
 import numpy as np
 import torch
 from matplotlib.colors import ListedColormap, LogNorm
@@ -47,9 +47,12 @@ def sample_grid(images, rows: int = 8, cols: int = 8, pad: int = 2) -> np.ndarra
 
 
 def save_sample_grid(path, images, rows: int = 10, cols: int = 10) -> None:
-    """Write a grid of images as a small PNG (pixels only, written atomically)."""
+    """Write a grid of images as a small 8-bit RGB PNG (pixels only, written atomically)."""
+    from PIL import Image  # Pillow comes with matplotlib
+
+    pixels = np.round(sample_grid(images, rows, cols) * 255).astype(np.uint8)
     buffer = io.BytesIO()
-    matplotlib.image.imsave(buffer, sample_grid(images, rows, cols), format="png")
+    Image.fromarray(pixels, "RGB").save(buffer, format="PNG", optimize=True)
     atomic_write_bytes(path, buffer.getvalue())
 
 
@@ -70,7 +73,7 @@ def _frame(ax, title: str, colour: str) -> None:
 
 
 def figure_sample_grids(panels, rows: int = 8, cols: int = 8, suptitle: str | None = None,
-                        panel_size: float = 4.2) -> Figure:
+                        panel_size: float = 3.4) -> Figure:
     """Side-by-side sample grids. ``panels``: list of ``(title, images, kind)``, kind "real" or
     "generated" (frame colour)."""
     apply_style()
@@ -88,17 +91,24 @@ def figure_sample_grids(panels, rows: int = 8, cols: int = 8, suptitle: str | No
     return fig
 
 
-def figure_pictures(panels, suptitle: str | None = None, panel_size: float = 4.2) -> Figure:
-    """Side-by-side pictures that are already tiled (e.g. saved sample grids read with
-    ``matplotlib.image.imread``). ``panels``: list of ``(title, array, kind)``."""
+def figure_pictures(panels, columns: int | None = None, suptitle: str | None = None,
+                    panel_size: float = 3.4) -> Figure:
+    """Pictures that are already tiled (e.g. saved sample grids read with
+    ``matplotlib.image.imread``), ``columns`` per row (default: all in one row).
+    ``panels``: list of ``(title, array, kind)``, kind "real" (green frame) or "generated"."""
     apply_style()
     panels = list(panels)
     if not panels:
         raise ValueError("figure_pictures needs at least one panel")
-    fig = Figure(figsize=(panel_size * len(panels), panel_size + 0.9), layout="constrained")
-    for ax, (title, picture, kind) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+    columns = min(columns or len(panels), len(panels))
+    rows = math.ceil(len(panels) / columns)
+    fig = Figure(figsize=(panel_size * columns, (panel_size + 0.5) * rows + 0.4), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).flatten()
+    for ax, (title, picture, kind) in zip(axes, panels):
         ax.imshow(picture, interpolation="nearest")
         _frame(ax, title, REAL if kind == "real" else GENERATED)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -260,7 +270,7 @@ def figure_training_progress(samples, labels, history, eval_samples: int | None 
     ``labels``) above the modes / KL curves so far (``history`` rows, as in
     :func:`figure_modes_over_training`)."""
     apply_style()
-    fig = Figure(figsize=(13, 9.2), layout="constrained")
+    fig = Figure(figsize=(12, 8.4), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.15, 1])
     grid_axes = top.subplots(1, len(labels), squeeze=False)[0]
     for ax, member_samples, label in zip(grid_axes, samples, labels):
