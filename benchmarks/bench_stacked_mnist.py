@@ -1,9 +1,9 @@
 """Stacked MNIST speed: seconds per training step for m = 1..4, and time to N modes.
 
 Prints (1) seconds per training step (one D update + the setting's G updates) for each
-packing degree on the chosen device, and (2) for a short run of DCGAN vs PacDCGAN-m, the
-training time (evaluation excluded) until each GAN first shows ``--target`` modes among
-``--eval-samples`` samples. Never part of the test suite. Examples:
+packing degree on the chosen device, and (2) for a short run of DCGAN vs PacDCGAN-m trained
+together, the ensemble's training time (evaluation excluded) until each GAN first shows
+``--target`` modes among ``--eval-samples`` samples. Never part of the test suite. Examples:
 
     OMP_NUM_THREADS=1 python benchmarks/bench_stacked_mnist.py --preset lecture --steps 10
     python benchmarks/bench_stacked_mnist.py --preset paper --device cuda --target 990 --budget 600
@@ -56,9 +56,9 @@ def time_to_modes(args) -> None:
                                   steps=10**9)
     packs = [1, args.duel_pack]
     trainer = build(config, packs, list(range(args.seeds)), args)
-    print(f"\n(2) time to {args.target} modes among {args.eval_samples:,} samples (training time only, "
-          f"evaluation every {args.check_every} steps excluded), budget {args.budget:.0f} s, "
-          f"{args.seeds} seed(s), on {trainer.device}")
+    print(f"\n(2) time to {args.target} modes among {args.eval_samples:,} samples: training time of the whole "
+          f"ensemble (m = 1 and m = {args.duel_pack} train together; evaluations every {args.check_every} steps "
+          f"excluded), budget {args.budget:.0f} s, {args.seeds} seed(s), on {trainer.device}")
     reached: dict[int, tuple[float, int, int]] = {}
     clock = {"train": 0.0, "since": time.perf_counter()}
 

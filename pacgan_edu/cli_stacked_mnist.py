@@ -85,7 +85,9 @@ def method_label(pack: int) -> str:
 def format_results(setting: str, summary: list[dict], title: str) -> str:
     """The paper's table for ``setting`` with our mean ± s.e. beside each packing degree we ran;
     rows we did not run say "(paper only)", packing degrees the paper lacks come last."""
-    ours = {s["pack"]: s for s in summary}
+    # a single seed has no standard error: show its value alone rather than "± 0.0"
+    ours = {s["pack"]: {k: dict(v, se=None) if isinstance(v, dict) and s.get("seeds", 2) < 2 else v
+                        for k, v in s.items()} for s in summary}
     table = TABLE2 if setting == "veegan" else TABLE3
     rows = []
     for row in table:

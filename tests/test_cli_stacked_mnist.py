@@ -8,7 +8,7 @@ import matplotlib.image
 import pytest
 
 from pacgan_edu.__main__ import main
-from pacgan_edu.cli_stacked_mnist import paper_row
+from pacgan_edu.cli_stacked_mnist import format_results, paper_row
 
 TINY = ["--preset", "quick", "--seeds", "2", "--iters", "2", "--eval-every", "1", "--eval-samples", "30", "--quiet"]
 
@@ -53,6 +53,13 @@ def test_unrolled_setting_prints_table_3(capsys):
     printed = capsys.readouterr().out
     assert "PacDCGAN3" in printed and "601.3 ± 32.2" in printed and "Unrolled 10 steps (paper only)" in printed
     assert "PacDCGAN2 (paper only)" in printed  # a packing degree we did not run still shows the paper's row
+
+
+def test_a_single_seed_is_shown_without_a_standard_error():
+    summary = [{"pack": 2, "seeds": 1, "modes_captured": {"mean": 568.0, "se": 0.0, "n": 1},
+                "kl": {"mean": 1.58, "se": 0.0, "n": 1}}]
+    row = next(line for line in format_results("veegan", summary, "t").splitlines() if line.startswith("PacDCGAN2"))
+    assert "568.0" in row and "568.0 ±" not in row and "1000.0 ± 0.0" in row
 
 
 def test_paper_rows_come_from_the_right_table():
