@@ -66,8 +66,10 @@ class MemberBatchNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(members, 1, features, device=device))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        var, mean = torch.var_mean(x, dim=1, unbiased=False, keepdim=True)
-        return (x - mean) * torch.rsqrt(var + self.eps) * self.weight + self.bias
+        # layer_norm over the batch axis of the transposed tensor is batch norm per member, and
+        # about twice as fast on CPU as var_mean over a middle axis (benchmarks/bench_ensemble.py)
+        normalized = torch.nn.functional.layer_norm(x.transpose(-1, 1), (x.shape[1],), eps=self.eps).transpose(-1, 1)
+        return normalized * self.weight + self.bias
 
 
 class MemberMaxout(nn.Module):
