@@ -16,7 +16,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from .losses import loss_names
+from .cli_common import add_sweep_arguments, validate_sweep
 from .paper_results import TABLE2, TABLE3
 from .report import environment, format_table, write_json
 from .stacked_mnist_task import METRICS, SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
@@ -34,37 +34,18 @@ def add_parser(subparsers) -> None:
                     "(--setting veegan) or Table 3 (--setting unrolled-quarter / unrolled-half).")
     p.add_argument("--setting", choices=SETTINGS, default="veegan",
                    help="veegan: Table 2; unrolled-quarter / unrolled-half: Table 3 with the ¼ or ½ discriminator")
-    p.add_argument("--pack", nargs="+", type=int, default=[1, 2, 3, 4], help="packing degrees m (>= 1)")
-    p.add_argument("--seeds", type=int, default=3, help="number of seeds (first-seed .. first-seed + N - 1)")
-    p.add_argument("--first-seed", type=int, default=0)
-    p.add_argument("--preset", choices=SIZES, default="paper",
-                   help="paper: the paper's networks and length (a GPU job); lecture: narrower networks, "
-                        "minutes on a CPU; quick: seconds (tests)")
+    add_sweep_arguments(p, seeds=3, presets=SIZES, preset="paper",
+                        preset_help="paper: the paper's networks and length (a GPU job); lecture: narrower "
+                                    "networks, minutes on a CPU; quick: seconds (tests)")
     p.add_argument("--iters", type=int, default=None, help="training steps (D updates); default: the preset's")
     p.add_argument("--eval-samples", type=int, default=None,
                    help="samples classified per evaluation (paper: 26,000 / 25,600); default: the preset's")
     p.add_argument("--eval-every", type=int, default=None, help="steps between evaluations; default: the preset's")
-    p.add_argument("--loss", choices=loss_names(), default=None, help="default: the preset's (ns, as in the paper)")
-    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, mps")
     p.add_argument("--channels-last", action="store_true", help="CUDA only: channels-last convolutions (not measured)")
     p.add_argument("--bf16", action="store_true", help="CUDA only: bfloat16 autocast (not measured)")
-    p.add_argument("--json", metavar="PATH", help="write every run (with its history) and the settings here")
     p.add_argument("--grids", metavar="FOLDER", help="write a PNG of 10 x 10 samples per run here")
-    p.add_argument("--checkpoint", metavar="PATH", help="save the trained ensemble here")
-    p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.add_argument("--quiet", action="store_true", help="no line per evaluation")
     p.set_defaults(run=run)
-
-
-def validate(args, parser) -> None:
-    if any(m < 1 for m in args.pack):
-        parser.error(f"--pack: packing degrees must be >= 1, got {args.pack}")
-    for name in ("seeds", "iters", "eval_samples", "eval_every"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            parser.error(f"--{name.replace('_', '-')} must be >= 1, got {value}")
-    if args.first_seed < 0:
-        parser.error(f"--first-seed must be >= 0, got {args.first_seed}")
 
 
 def paper_row(setting: str, pack: int, method: str | None = None) -> dict | None:
@@ -131,7 +112,7 @@ class _Clock:
 
 
 def run(args, parser) -> int:
-    validate(args, parser)
+    validate_sweep(args, parser, positive=("seeds", "iters", "eval_samples", "eval_every"))
     from .plots.images import save_sample_grid  # matplotlib: only when a run starts
 
     overrides = {}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
+from .cli_common import add_sweep_arguments, validate_sweep
 from .data.mixtures import MIXTURES
-from .losses import loss_names
 from .paper_results import table1_row
 from .presets import PRESETS, preset
 from .report import environment, format_table, write_json
@@ -18,32 +18,16 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("toy", help="2D mixtures: packing degrees x seeds, Table 1 of the paper",
                               description="Train every (dataset, packing degree, seed) as one vectorized "
                                           "ensemble and print modes captured / high-quality % / reverse KL "
-                                          "(mean ± s.e. over seeds) beside the paper's Table 1.")
+                                          "(mean ± s.e. over seeds) beside the paper's Table 1. --checkpoint PATH "
+                                          "writes one file per dataset, PATH.DATASET.pt.")
     p.add_argument("--dataset", nargs="+", choices=sorted(MIXTURES), default=["grid"])
-    p.add_argument("--pack", nargs="+", type=int, default=[1, 2, 3, 4], help="packing degrees m (>= 1)")
-    p.add_argument("--seeds", type=int, default=10, help="number of seeds (0 .. N-1)")
-    p.add_argument("--first-seed", type=int, default=0)
-    p.add_argument("--preset", choices=sorted(PRESETS), default="lecture")
-    p.add_argument("--loss", choices=loss_names(), default=None, help="default: the preset's (ns)")
+    add_sweep_arguments(p, seeds=10, presets=PRESETS, preset="lecture")
     p.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
-    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, mps")
-    p.add_argument("--json", metavar="PATH", help="write every per-seed result and the settings here")
-    p.add_argument("--checkpoint", metavar="PATH", help="save the trained ensemble here (per dataset: PATH.DATASET.pt)")
-    p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.set_defaults(run=run)
 
 
-def validate(args, parser) -> None:
-    if any(m < 1 for m in args.pack):
-        parser.error(f"--pack: packing degrees must be >= 1, got {args.pack}")
-    if args.seeds < 1:
-        parser.error(f"--seeds must be >= 1, got {args.seeds}")
-    if args.steps is not None and args.steps < 1:
-        parser.error(f"--steps must be >= 1, got {args.steps}")
-
-
 def run(args, parser) -> int:
-    validate(args, parser)
+    validate_sweep(args, parser, positive=("seeds", "steps"))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
     runs, wall, configs = [], {}, {}
@@ -62,7 +46,7 @@ def run(args, parser) -> int:
         if trainer.stopped_reason:
             print(f"warning: {dataset} training stopped early ({trainer.stopped_reason}) at step {trainer.step}")
         if args.checkpoint:
-            trainer.save(f"{args.checkpoint}.{dataset}.pt")
+            trainer.save(f"{args.checkpoint}.{dataset}.pt")  # one file per dataset
         for row in trainer.results():
             row["stopped_reason"] = trainer.stopped_reason
             runs.append(row)

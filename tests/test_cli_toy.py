@@ -40,6 +40,7 @@ def test_tiny_sweep_writes_the_shared_json_shape(tmp_path, capsys):
     ["toy", "--loss", "nope"],
     ["toy", "--device", "tpu9", "--preset", "quick", "--steps", "1", "--seeds", "1"],
     ["toy", "--pack", "two"],
+    ["toy", "--first-seed", "-1"],
 ])
 def test_bad_arguments_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:

@@ -1,0 +1,29 @@
+"""Options every sweep command shares (``toy``, ``stacked-mnist``), declared and checked once."""
+from __future__ import annotations
+
+from .losses import loss_names
+
+
+def add_sweep_arguments(p, *, seeds: int, presets, preset: str, preset_help: str | None = None) -> None:
+    """Packing degrees × seeds, the preset, loss, device and the output files."""
+    p.add_argument("--pack", nargs="+", type=int, default=[1, 2, 3, 4], help="packing degrees m (>= 1)")
+    p.add_argument("--seeds", type=int, default=seeds, help="number of seeds (first-seed .. first-seed + N - 1)")
+    p.add_argument("--first-seed", type=int, default=0)
+    p.add_argument("--preset", choices=sorted(presets), default=preset, help=preset_help)
+    p.add_argument("--loss", choices=loss_names(), default=None, help="default: the preset's (ns, as in the paper)")
+    p.add_argument("--device", default="auto", help="auto (CUDA, MPS, CPU), cpu, cuda, mps")
+    p.add_argument("--json", metavar="PATH", help="write every per-seed result and the settings here")
+    p.add_argument("--checkpoint", metavar="PATH", help="save the trained ensemble here")
+    p.add_argument("--progress", action="store_true", help="show a progress bar")
+
+
+def validate_sweep(args, parser, positive=("seeds",)) -> None:
+    """Usage errors (exit code 2) for values argparse's types cannot rule out."""
+    if any(m < 1 for m in args.pack):
+        parser.error(f"--pack: packing degrees must be >= 1, got {args.pack}")
+    if args.first_seed < 0:
+        parser.error(f"--first-seed must be >= 0, got {args.first_seed}")
+    for name in positive:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be >= 1, got {value}")
