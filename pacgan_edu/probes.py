@@ -11,7 +11,7 @@ For one member of a :class:`~pacgan_edu.train.GANTrainer` on a 2D mixture:
 **Packed discriminators.** With packing (Lin, Khetan, Fanti, Oh, "PacGAN", NeurIPS 2018) D
 judges m points at once, D(x₁, …, x_m), so "D's output at x" is not defined by x alone. We
 show the slice that matters for training: x sits in one slot and the other m − 1 slots hold
-samples *from the current generator*, and we average σ(D) over a few such draws (one set of
+samples *from the current generator*, and we average D's verdict (σ(D) for the logit losses) over a few such draws (one set of
 companions per draw, shared by every point of the plane, so the map is smooth). Why this
 slice: a generated point only ever meets D packed with other generated points, so this is
 exactly the landscape the generator climbs, and the arrows (computed on training-style all-fake
@@ -35,12 +35,13 @@ from torch.func import functional_call
 from .packing import pack_members
 
 __all__ = ["DiscriminatorMap", "ProbeFrame", "discriminator_map", "generated_samples",
-           "generator_gradients", "member_history", "probe_frame", "real_samples", "view_extent"]
+           "generator_gradients", "member_history", "probe_frame", "readable_verdict", "real_samples", "view_extent"]
 
 
 @dataclass
 class DiscriminatorMap:
-    """σ(D) on a ``resolution × resolution`` grid; ``values[i, j]`` is at (xs[j], ys[i]) (``imshow`` order)."""
+    """D's verdict in [0, 1] on a ``resolution × resolution`` grid; ``values[i, j]`` is at
+    (xs[j], ys[i]) (``imshow`` order); ``label`` says how to read it for this loss."""
 
     xs: np.ndarray
     ys: np.ndarray
@@ -48,6 +49,22 @@ class DiscriminatorMap:
     extent: tuple
     pack: int
     draws: int
+    label: str = "σ(D): how real D finds a point"
+
+
+def readable_verdict(loss, logits: torch.Tensor) -> tuple[torch.Tensor, str]:
+    """D's outputs as a number in [0, 1] that reads the way ``loss`` reads them, and its label.
+
+    A logit loss (MM, NS, MM-nsat) means σ(l); LSGAN regresses l itself to 1 (real) / 0 (fake);
+    a critic (WGAN, hinge) has no probability, only "higher = more real", so its scores are
+    rescaled to this map's own range (the 2nd to 98th percentile).
+    """
+    if loss.output == "logit":
+        return torch.sigmoid(logits), "σ(D): how real D finds a point"
+    if loss.output == "probability":
+        return logits.clamp(0.0, 1.0), "D(x), LSGAN's target: 1 real, 0 fake"
+    low, high = torch.quantile(logits.float().flatten(), torch.tensor([0.02, 0.98], device=logits.device))
+    return ((logits - low) / (high - low).clamp_min(1e-12)).clamp(0.0, 1.0), "critic score, rescaled in this frame (high = real)"
 
 
 @dataclass
@@ -124,7 +141,8 @@ def real_samples(trainer, n: int = 500, seed: int = 0) -> torch.Tensor:
 @torch.no_grad()
 def discriminator_map(trainer, member: int = 0, resolution: int = 48, extent=None, draws: int = 4,
                       companions: torch.Tensor | None = None, seed: int = 0) -> DiscriminatorMap:
-    """σ(D) over a grid of the plane for one member (see the module docstring for packed D).
+    """D's verdict over a grid of the plane for one member (see the module docstring for packed D
+    and :func:`readable_verdict` for how each loss's output is read).
 
     ``companions``: generated points (n, 2) that fill the other m − 1 slots (default: 500 of the
     member's fixed-noise samples); ``draws``: how many random fillings to average (m > 1 only);
@@ -161,9 +179,13 @@ def discriminator_map(trainer, member: int = 0, resolution: int = 48, extent=Non
             packs.append(pack.reshape(len(points), 2 * m))
         packs = torch.cat(packs).unsqueeze(0)                                # (1, draws*P, 2m)
     logits = _member_call(group.discriminator, len(group.members), index, packs)[0]
-    values = torch.sigmoid(logits).reshape(draws, resolution, resolution).mean(0)
+    if trainer.loss.output == "critic":   # average the scores, then rescale once for the whole map
+        values, label = readable_verdict(trainer.loss, logits.reshape(draws, resolution, resolution).mean(0))
+    else:
+        values, label = readable_verdict(trainer.loss, logits)
+        values = values.reshape(draws, resolution, resolution).mean(0)
     return DiscriminatorMap(xs.cpu().numpy(), ys.cpu().numpy(), values.cpu().numpy(),
-                            (xmin, xmax, ymin, ymax), m, draws)
+                            (xmin, xmax, ymin, ymax), m, draws, label)
 
 
 def generator_gradients(trainer, member: int = 0, points: torch.Tensor | None = None, n: int = 200):

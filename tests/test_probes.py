@@ -136,3 +136,23 @@ def test_view_extent_frames_the_modes():
     assert xmin < -4 and xmax > 4 and ymin < -4 and ymax > 4
     xmin, xmax, _, _ = probes.view_extent(ring())
     assert -2 < xmin < -1 and 1 < xmax < 2
+
+
+@pytest.mark.parametrize("loss", ["lsgan", "wgan", "hinge"])
+def test_heatmap_reads_d_the_way_its_loss_does(loss):
+    """LSGAN's D is its own verdict (clamped to [0, 1]); a critic's scores keep their order, rescaled."""
+    trainer = GANTrainer(preset("quick", dataset="ring", steps=5, loss=loss), packs=[1], seeds=[0], device="cpu")
+    trainer.run(progress=False)
+    heat = probes.discriminator_map(trainer, member=0, resolution=6, extent=(-2, 2, -2, 2))
+    xs, ys = torch.meshgrid(torch.linspace(-2, 2, 6), torch.linspace(-2, 2, 6), indexing="xy")
+    raw = _discriminator(trainer, 0)(torch.stack([xs.flatten(), ys.flatten()], dim=1).unsqueeze(0)).reshape(6, 6)
+    values = torch.as_tensor(heat.values)
+    assert values.min() >= 0 and values.max() <= 1
+    if loss == "lsgan":
+        torch.testing.assert_close(values, raw.clamp(0, 1), rtol=1e-5, atol=1e-6)
+        assert "LSGAN" in heat.label
+    else:
+        assert "critic" in heat.label and values.max() == 1 and values.min() == 0
+        inner = (values > 0) & (values < 1)   # unclipped points keep the critic's order
+        order_raw, order_heat = raw[inner].argsort(), values[inner].argsort()
+        assert torch.equal(order_raw, order_heat)

@@ -105,7 +105,7 @@ class TrainingFigure:
         ax.set_ylabel("x₂")
         if ax is self.axes[-1]:
             bar = self.figure.colorbar(heat, ax=self.axes, shrink=0.8, pad=0.01)
-            bar.set_label("σ(D): how real D finds a point")
+            bar.set_label(frame.heatmap.label)
             # one legend under the views: drawn once into the cached background
             arrow = Line2D([], [], color=ARROW_COLOUR, marker=r"$\rightarrow$", markersize=11, ls="none")
             self.figure.legend([real, fake, arrow],
