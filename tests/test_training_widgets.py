@@ -220,3 +220,34 @@ def test_bad_arguments_are_explained():
         TrainingPanel(loss="nope", preset=QUICK)
     with pytest.raises(ValueError, match="unknown preset"):
         TrainingPanel(preset="huge")
+
+
+def test_live_display_carries_a_picture_that_follows_the_panel(monkeypatch):
+    """Shown live, the output holds the widget *and* a JPEG of the frame; when training ends the
+    picture is replaced by the last frame, so a saved notebook reads well on GitHub."""
+    import base64
+
+    from pacgan_edu.widgets import frontend, training
+
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, bundle, raw):
+            updates.append(bundle)
+
+    def fake_display(bundle, raw, display_id):
+        assert raw and display_id
+        shown.append(bundle)
+        return Handle()
+
+    monkeypatch.setattr(training, "live_frontend", lambda: True)
+    monkeypatch.setattr("IPython.display.display", fake_display)
+    p = TrainingPanel(preset=QUICK, device="cpu", steps_per_frame=20, autoplay=True)
+    p._ipython_display_()
+    assert p.wait(timeout=60) and p.trainer.step == QUICK.steps
+    bundle = shown[0]
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == p.widget.model_id
+    assert base64.b64decode(bundle["image/jpeg"]).startswith(JPEG)
+    until(lambda: updates)
+    assert base64.b64decode(updates[-1]["image/jpeg"]) == image(p) != base64.b64decode(bundle["image/jpeg"])
+    assert frontend.widget_bundle(p.widget)["text/plain"].startswith("VBox")

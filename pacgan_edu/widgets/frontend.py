@@ -1,6 +1,8 @@
-"""Helpers every widget panel shares: is a live front end there, and figure → PNG bytes."""
+"""Helpers every widget panel shares: is a live front end there, figure → PNG bytes, and
+displaying a widget so that saved notebooks still show a picture of it."""
 from __future__ import annotations
 
+import base64
 import io
 
 from ..settings import quick_mode
@@ -27,3 +29,31 @@ def figure_png(fig, dpi: int = 80) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def widget_bundle(widget, picture: bytes | None = None, mimetype: str = "image/png") -> dict:
+    """A display bundle: the live widget, plus ``picture`` for viewers that cannot draw widgets.
+
+    Jupyter front ends prefer the widget view; GitHub, nbviewer and a saved notebook reopened
+    without its widget state show the picture instead of ``VBox(children=...)``. The widget-view
+    format (version 2.0) is the same in ipywidgets 7 and 8.
+    """
+    bundle = {"text/plain": f"{type(widget).__name__} (interactive: run the notebook to use it)",
+              "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                           "model_id": widget.model_id}}
+    if picture:
+        bundle[mimetype] = base64.b64encode(picture).decode("ascii")
+    return bundle
+
+
+def display_widget(widget, picture: bytes | None = None, mimetype: str = "image/png"):
+    """Display :func:`widget_bundle`; returns the handle that :func:`update_picture` refreshes."""
+    from IPython.display import display
+
+    return display(widget_bundle(widget, picture, mimetype), raw=True, display_id=True)
+
+
+def update_picture(handle, widget, picture: bytes, mimetype: str = "image/png") -> None:
+    """Replace the fallback picture of a displayed widget (e.g. with the latest frame)."""
+    if handle is not None:
+        handle.update(widget_bundle(widget, picture, mimetype), raw=True)

@@ -24,7 +24,7 @@ from IPython.display import display
 from ..losses import loss_names
 from ..plots.images import figure_training_progress
 from ..train import GANTrainer
-from .frontend import figure_png, live_frontend
+from .frontend import display_widget, figure_png, live_frontend, update_picture
 
 __all__ = ["PackingDuel", "watch_training"]
 
@@ -168,6 +168,8 @@ class PackingDuel:
             self._set_status(traceback.format_exc(), error=True)
         finally:
             self.train_button.disabled, self.stop_button.disabled = False, True
+            if self.image.value:  # a saved notebook shows the last frame where it cannot draw widgets
+                update_picture(getattr(self, "_display_handle", None), self.widget, self.image.value)
 
     def _redraw(self, snapshot) -> None:
         if self._stop_requested.is_set():  # a Stop pressed before run() began is not lost
@@ -177,7 +179,7 @@ class PackingDuel:
 
     def _ipython_display_(self) -> None:
         if live_frontend():
-            display(self.widget)
+            self._display_handle = display_widget(self.widget, self.image.value or None)
             return
         # quick mode / no front end: one short run, one static figure
         self.start()

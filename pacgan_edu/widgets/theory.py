@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from .. import theory
 from ..plots import theory as theory_plots
-from .frontend import figure_png, live_frontend
+from .frontend import display_widget, figure_png, live_frontend
 
 __all__ = ["RegionExplorer", "PRESETS", "build_pair"]
 
@@ -192,7 +192,7 @@ class RegionExplorer:
         from IPython.display import Image, display
 
         if live_frontend():
-            display(self.widget)
+            display_widget(self.widget, self.static_png())   # the picture is what GitHub shows
         else:  # no front end: one static frame, with the status line as text
             display(Image(data=self.static_png()))
             print(html.unescape(_strip_tags(self.status.value)))

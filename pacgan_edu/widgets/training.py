@@ -33,7 +33,7 @@ from ..plots.training import TrainingFigure, member_label, plot_training_frame
 from ..presets import TrainConfig
 from ..presets import preset as make_preset
 from ..train import GANTrainer, Member
-from .frontend import figure_png, live_frontend
+from .frontend import display_widget, figure_png, live_frontend, update_picture
 
 __all__ = ["SideBySidePanel", "TrainingPanel"]
 
@@ -58,6 +58,7 @@ class _LivePanel:
         self.preset_name = preset if isinstance(preset, str) else "custom"
         self.device = device
         self.autoplay = autoplay
+        self._display_handle = None   # set when shown live; its fallback picture follows the panel
         if dataset not in MIXTURES:
             raise ValueError(f"unknown dataset {dataset!r}; the panel shows 2D mixtures: {', '.join(sorted(MIXTURES))}")
         if loss not in loss_names():
@@ -261,6 +262,8 @@ class _LivePanel:
             if generation == self._generation and not self.last_error:
                 try:
                     self.render()  # the frame matches the model the panel now holds
+                    # a saved notebook (GitHub, nbviewer) shows this last frame where it cannot draw widgets
+                    update_picture(self._display_handle, self.widget, self.image.value, "image/jpeg")
                 except Exception as error:
                     self._show_error(error)
 
@@ -335,7 +338,7 @@ class _LivePanel:
         from IPython.display import Image, display
 
         if live_frontend():
-            display(self.widget)
+            self._display_handle = display_widget(self.widget, self.image.value, "image/jpeg")
             if self.autoplay and not self.running and not self.last_error:
                 self.play()
             return
