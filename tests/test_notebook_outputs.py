@@ -43,3 +43,28 @@ def test_committed_notebooks_carry_no_frozen_progress_bars(path):
     """Recorded runs are tidied (python -m pacgan_edu.notebook_outputs) before they are committed."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     assert strip_progress_bars(notebook) == 0
+
+
+def test_panels_get_their_saved_last_frame_as_a_picture():
+    from pacgan_edu.notebook_outputs import attach_widget_pictures
+
+    panel = widget(["VBox(children=...)"])
+    panel["data"][WIDGET_VIEW]["model_id"] = "box"
+    state = {"box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_html", "IPY_MODEL_img"]}},
+             "html": {"model_name": "HTMLModel", "state": {"value": "status"}},
+             "img": {"model_name": "ImageModel", "state": {"format": "jpeg"},
+                     "buffers": [{"path": ["value"], "encoding": "base64", "data": "/9j/AAAA"}]}}
+    notebook = {"cells": [{"cell_type": "code", "outputs": [panel, BAR]}],
+                "metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": state}}}}
+    assert attach_widget_pictures(notebook) == 1
+    data = notebook["cells"][0]["outputs"][0]["data"]
+    assert data["image/jpeg"] == "/9j/AAAA" and "VBox" not in data["text/plain"]
+    assert "image/jpeg" not in notebook["cells"][0]["outputs"][1]["data"]  # progress bars are not panels
+    assert attach_widget_pictures(notebook) == 0                             # already has its picture
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_panels_show_a_picture_on_github(path):
+    from pacgan_edu.notebook_outputs import attach_widget_pictures
+
+    assert attach_widget_pictures(json.loads(path.read_text(encoding="utf-8"))) == 0
