@@ -39,9 +39,9 @@ NUM_MODES = 1000
 CLASSIFIER_FILE = "mnist_classifier.pt"
 CHECKSUM_SUFFIX = ".sha256"
 FORMAT_VERSION = 1
-# Weights committed with the repository (used when data_dir() has none, e.g. when
-# PACGAN_EDU_DATA points at a shared, read-only dataset folder).
-SHIPPED_CLASSIFIER = Path(__file__).resolve().parent.parent / "data" / CLASSIFIER_FILE
+# Weights shipped inside the package (so a pip install, e.g. in Colab, needs no retraining);
+# used when data_dir() holds no retrained copy of its own.
+SHIPPED_CLASSIFIER = Path(__file__).resolve().parent / "weights" / CLASSIFIER_FILE
 
 
 class MnistClassifier(nn.Module):
@@ -276,7 +276,7 @@ def load_mode_classifier(
     """Load the cached classifier (eval mode, CPU), verifying its sha256 first.
 
     Looks at ``path`` if given, else ``data_dir()/mnist_classifier.pt`` then the weights
-    shipped in the repository's ``data/``. A missing file, a checksum mismatch, or content that
+    shipped in the package (``pacgan_edu/weights/``). A missing file, a checksum mismatch, or content that
     ``torch.load(weights_only=True)`` refuses is reported with a warning and, if ``retrain``,
     the classifier is retrained (:func:`train_mode_classifier`) and saved atomically to
     ``path`` (default ``data_dir()``).

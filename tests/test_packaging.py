@@ -65,3 +65,22 @@ def test_pytest_collects_the_notebooks_under_nbval():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     assert "notebooks" in config["testpaths"] and "--nbval-lax" in config["addopts"]
     assert sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")), "no notebooks to test"
+
+
+def test_a_built_wheel_ships_every_subpackage_and_the_classifier_weights(tmp_path):
+    """What a non-editable install (Colab: pip install git+...) gets: nothing may be left behind."""
+    import subprocess
+    import sys
+    import zipfile
+
+    pytest = __import__("pytest")
+    pytest.importorskip("setuptools")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    wheel = next(tmp_path.glob("pacgan_edu-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "pacgan_edu"
+    for source in package.rglob("*.py"):
+        assert source.relative_to(ROOT).as_posix() in names, f"{source} is missing from the wheel"
+    for weights in (package / "weights").iterdir():
+        assert weights.relative_to(ROOT).as_posix() in names, f"{weights} is missing from the wheel"
