@@ -361,11 +361,8 @@ class TrainingPanel(_LivePanel):
     """
 
     def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="lecture",
-                 seed: int = 0, steps_per_frame: int = 5, **options):
-        # two GANs per frame: 5 steps per frame keeps it at about 5 frames/s on 2 cores
-        # (benchmarks/bench_panel.py; README "Performance")
-        super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed,
-                         steps_per_frame=steps_per_frame, **options)
+                 seed: int = 0, **options):
+        super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed, **options)
 
     def members(self) -> list[Member]:
         return [Member(int(self.pack.value), int(self.seed.value))]
