@@ -1,8 +1,14 @@
 """The install story holds together: pyproject and environment.yml agree, and CI runs the
 README's own test command."""
 import re
-import tomllib
 from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib  # Python >= 3.11
+except ModuleNotFoundError:  # Python 3.10: the reader exists as the tomli package, if installed
+    tomllib = pytest.importorskip("tomli")
 
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_NAMES = {"torch": "pytorch"}  # conda-forge's name for the same package
@@ -73,7 +79,6 @@ def test_a_built_wheel_ships_every_subpackage_and_the_classifier_weights(tmp_pat
     import sys
     import zipfile
 
-    pytest = __import__("pytest")
     pytest.importorskip("setuptools")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
