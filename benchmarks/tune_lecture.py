@@ -10,13 +10,16 @@ D's loss, then mean ± s.e. per packing degree at the end. Example:
 
 Keys: any TrainConfig field; ``arch.FIELD`` changes the lecture architecture; three probes that
 are not library options: ``d_input_scale`` (D sees its input times this), ``g_output_scale``
-(G's output times this) and ``ema`` (evaluate an exponential moving average of G's weights).
+(G's output times this), ``ema`` (evaluate an exponential moving average of G's weights) and
+``r1`` (add the R1 penalty γ/2 · E‖∇ₓD(x)‖² on real packs to D's loss, with γ = this;
+Mescheder, Geiger, Nowozin 2018, "Which training methods for GANs do actually converge?").
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import contextlib
+import copy
 import time
 
 import torch
@@ -25,7 +28,7 @@ from pacgan_edu import GANTrainer, preset
 from pacgan_edu.models import toy
 from pacgan_edu.sweep import summarize
 
-PROBES = ("d_input_scale", "g_output_scale", "ema")
+PROBES = ("d_input_scale", "g_output_scale", "ema", "r1")
 
 
 def parse_variant(text: str) -> dict:
@@ -50,6 +53,17 @@ def scaled_networks(d_input_scale: float, g_output_scale: float):
         yield
     finally:
         toy.ToyDiscriminator.forward, toy.ToyGenerator.forward = d_forward, g_forward
+
+
+def add_r1_penalty(trainer: GANTrainer, gamma: float) -> None:
+    """D's loss gains γ/2 · mean over real packs of ‖∇ₓD(x)‖² (per member, like every D loss)."""
+    def r1(discriminator, real_packs, fake_packs, generators):
+        x = real_packs.detach().requires_grad_(True)
+        with torch.enable_grad():
+            (grad,) = torch.autograd.grad(discriminator(x).sum(), x, create_graph=True)
+        return 0.5 * gamma * grad.pow(2).sum(-1).mean(-1)
+    trainer.loss = copy.copy(trainer.loss)
+    trainer.loss.penalty = r1
 
 
 class AveragedGenerator:
@@ -117,6 +131,8 @@ def main():
         start = time.perf_counter()
         with scaled_networks(probes.get("d_input_scale", 1.0), probes.get("g_output_scale", 1.0)):
             trainer = GANTrainer(config, packs=args.packs, seeds=range(args.seeds), device="cpu")
+            if probes.get("r1"):
+                add_r1_penalty(trainer, probes["r1"])
             averaged = AveragedGenerator(trainer, probes["ema"]) if probes.get("ema") else None
             every = max(config.steps // 5, 1)
             while trainer.step < config.steps:
