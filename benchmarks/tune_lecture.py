@@ -20,6 +20,7 @@ import argparse
 import ast
 import contextlib
 import copy
+import re
 import time
 
 import torch
@@ -33,7 +34,8 @@ PROBES = ("d_input_scale", "g_output_scale", "ema", "r1")
 
 def parse_variant(text: str) -> dict:
     out = {}
-    for item in filter(None, text.split(",")):
+    # split on commas outside brackets, so tuples such as betas=(0.8,0.999) stay whole
+    for item in filter(None, re.split(r",(?![^()\[\]]*[)\]])", text)):
         key, value = item.split("=", 1)
         try:
             out[key.strip()] = ast.literal_eval(value.strip())
