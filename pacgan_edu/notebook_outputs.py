@@ -20,8 +20,7 @@ import sys
 from pathlib import Path
 
 from .files import atomic_write_bytes
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+from .widgets.frontend import WIDGET_VIEW, widget_placeholder
 # tqdm's text form: "<desc>:  12%|███  | 3/25 [00:01<00:09, ...]"
 PROGRESS_TEXT = re.compile(r"^(.*: )?\s*\d{1,3}%\|.*\|\s*\d+/\d+")
 
@@ -82,7 +81,7 @@ def attach_widget_pictures(notebook: dict) -> int:
             if found:
                 mimetype, picture = found
                 data[mimetype] = picture
-                data["text/plain"] = "(interactive panel: run the notebook to use it)"
+                data["text/plain"] = widget_placeholder("panel")
                 attached += 1
     return attached
 

@@ -11,8 +11,9 @@ For one member of a :class:`~pacgan_edu.train.GANTrainer` on a 2D mixture:
 **Packed discriminators.** With packing (Lin, Khetan, Fanti, Oh, "PacGAN", NeurIPS 2018) D
 judges m points at once, D(x₁, …, x_m), so "D's output at x" is not defined by x alone. We
 show the slice that matters for training: x sits in one slot and the other m − 1 slots hold
-samples *from the current generator*, and we average D's verdict (σ(D) for the logit losses) over a few such draws (one set of
-companions per draw, shared by every point of the plane, so the map is smooth). Why this
+samples *from the current generator*, and we average D's verdict (σ(D) for the logit losses)
+over a few such draws (one set of companions per draw, shared by every point of the plane, so
+the map is smooth). Why this
 slice: a generated point only ever meets D packed with other generated points, so this is
 exactly the landscape the generator climbs, and the arrows (computed on training-style all-fake
 packs) are gradients of the same function. Putting real samples in the other slots would

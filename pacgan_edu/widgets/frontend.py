@@ -7,6 +7,13 @@ import io
 
 from ..settings import quick_mode
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_placeholder(name: str) -> str:
+    """The text a viewer without widget support shows for a widget output."""
+    return f"{name} (interactive: run the notebook to use it)"
+
 
 def live_frontend() -> bool:
     """True when a notebook front end can show live widgets.
@@ -38,9 +45,8 @@ def widget_bundle(widget, picture: bytes | None = None, mimetype: str = "image/p
     without its widget state show the picture instead of ``VBox(children=...)``. The widget-view
     format (version 2.0) is the same in ipywidgets 7 and 8.
     """
-    bundle = {"text/plain": f"{type(widget).__name__} (interactive: run the notebook to use it)",
-              "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
-                                                           "model_id": widget.model_id}}
+    bundle = {"text/plain": widget_placeholder(type(widget).__name__),
+              WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}}
     if picture:
         bundle[mimetype] = base64.b64encode(picture).decode("ascii")
     return bundle
