@@ -109,6 +109,7 @@ class PackingDuel:
         self.train_button = w.Button(description="Train m = 1 vs m = k", button_style="success", icon="play")
         self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
         self.image = w.Image(format="png")
+        self._display_handle = None   # set when shown live; its fallback picture follows the last frame
         self.status = w.HTML()
         self._set_status("Pick m and a loss, then press Train.")
         self.train_button.on_click(lambda _: self.start())
@@ -169,7 +170,7 @@ class PackingDuel:
         finally:
             self.train_button.disabled, self.stop_button.disabled = False, True
             if self.image.value:  # a saved notebook shows the last frame where it cannot draw widgets
-                update_picture(getattr(self, "_display_handle", None), self.widget, self.image.value)
+                update_picture(self._display_handle, self.widget, self.image.value)
 
     def _redraw(self, snapshot) -> None:
         if self._stop_requested.is_set():  # a Stop pressed before run() began is not lost
