@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .files import atomic_write_bytes
 from .widgets.frontend import WIDGET_VIEW, widget_placeholder
+
 # tqdm's text form: "<desc>:  12%|███  | 3/25 [00:01<00:09, ...]"
 PROGRESS_TEXT = re.compile(r"^(.*: )?\s*\d{1,3}%\|.*\|\s*\d+/\d+")
 

@@ -205,3 +205,16 @@ def prerecorded_file(name: str) -> Path:
 def load_prerecorded(name: str = "stacked_mnist_veegan_lecture.json") -> dict:
     """A pre-recorded CLI result (``{"settings", "runs", "summary"}``); each run has its history."""
     return json.loads(prerecorded_file(name).read_text())
+
+
+def describe_prerecorded(document: dict) -> str:
+    """Where a pre-recorded result came from: command, hardware, duration, network (for notebooks)."""
+    settings = document["settings"]
+    env, config = settings["environment"], settings["config"]
+    return (f"command : {settings['command_line']}\n"
+            f"hardware: {settings.get('cpu_model', 'CPU model: see data/prerecorded/README.md')}, "
+            f"{settings['device']}, {env['cpu_threads']} torch thread(s), torch {env['torch']}\n"
+            f"duration: {settings['wall_seconds'] / 60:.1f} min for {len(document['runs'])} GANs trained together "
+            f"({settings['steps_done']} steps each), started {settings['started_at']}\n"
+            f"network : {settings['architecture']['name']}, batch {config['batch_size']} packs, "
+            f"{config['eval_samples']:,} samples per evaluation, seeds {settings['seeds']}\n")

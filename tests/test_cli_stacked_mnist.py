@@ -85,3 +85,20 @@ def test_bad_arguments_are_usage_errors(arguments, capsys):
         main(["stacked-mnist", "--preset", "quick", "--iters", "1", *arguments])
     assert exit_info.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_every_committed_prerecorded_result_describes_its_provenance():
+    """The notebook prints command, hardware, duration and network of each pre-recorded JSON."""
+    from pathlib import Path
+
+    from pacgan_edu.stacked_mnist_task import describe_prerecorded, load_prerecorded
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "prerecorded"
+    names = sorted(p.name for p in folder.glob("stacked_mnist_*.json"))
+    assert len(names) >= 3
+    for name in names:
+        document = load_prerecorded(name)
+        text = describe_prerecorded(document)
+        assert document["settings"]["command_line"] in text
+        assert f"{len(document['runs'])} GANs" in text and "torch thread(s)" in text
+        assert f"seeds {document['settings']['seeds']}" in text
