@@ -8,9 +8,10 @@ D's loss, then mean ± s.e. per packing degree at the end. Example:
     python benchmarks/tune_lecture.py --dataset grid --seeds 2 --packs 1 2 \\
         --variant "batch_size=400,steps=7000" --variant "arch.generator_hidden=64"
 
-Keys: any TrainConfig field; ``arch.FIELD`` changes the lecture architecture; three probes that
+Keys: any TrainConfig field; ``arch.FIELD`` changes the lecture architecture; probes that
 are not library options: ``d_input_scale`` (D sees its input times this), ``g_output_scale``
-(G's output times this), ``ema`` (evaluate an exponential moving average of G's weights) and
+(G's output times this), ``ema`` (evaluate an exponential moving average of G's weights),
+``g_layer_norm`` (LayerNorm instead of G's BatchNorm, if it has one) and
 ``r1`` (add the R1 penalty γ/2 · E‖∇ₓD(x)‖² on real packs to D's loss, with γ = this;
 Mescheder, Geiger, Nowozin 2018, "Which training methods for GANs do actually converge?").
 """
@@ -26,10 +27,10 @@ import time
 import torch
 
 from pacgan_edu import GANTrainer, preset
-from pacgan_edu.models import toy
+from pacgan_edu.models import layers, toy
 from pacgan_edu.sweep import summarize
 
-PROBES = ("d_input_scale", "g_output_scale", "ema", "r1")
+PROBES = ("d_input_scale", "g_output_scale", "ema", "r1", "g_layer_norm")
 
 
 def parse_variant(text: str) -> dict:
@@ -55,6 +56,20 @@ def scaled_networks(d_input_scale: float, g_output_scale: float):
         yield
     finally:
         toy.ToyDiscriminator.forward, toy.ToyGenerator.forward = d_forward, g_forward
+
+
+@contextlib.contextmanager
+def layer_norm_in_generator(enabled: bool):
+    """Temporarily normalise each sample over its features (LayerNorm) where G has BatchNorm,
+    so that G's output no longer depends on the other samples of its batch."""
+    batch_norm = layers.MemberBatchNorm.forward
+    if enabled:
+        layers.MemberBatchNorm.forward = lambda self, x: (
+            torch.nn.functional.layer_norm(x, (x.shape[-1],), eps=self.eps) * self.weight + self.bias)
+    try:
+        yield
+    finally:
+        layers.MemberBatchNorm.forward = batch_norm
 
 
 def add_r1_penalty(trainer: GANTrainer, gamma: float) -> None:
@@ -131,7 +146,8 @@ def main():
         config = preset("lecture", dataset=args.dataset, architecture="tuning", **config_changes)
         print(f"\n=== {args.dataset} variant: {text or '(lecture preset)'}, {args.seeds} seeds", flush=True)
         start = time.perf_counter()
-        with scaled_networks(probes.get("d_input_scale", 1.0), probes.get("g_output_scale", 1.0)):
+        with scaled_networks(probes.get("d_input_scale", 1.0), probes.get("g_output_scale", 1.0)), \
+                layer_norm_in_generator(bool(probes.get("g_layer_norm"))):
             trainer = GANTrainer(config, packs=args.packs, seeds=range(args.seeds), device="cpu")
             if probes.get("r1"):
                 add_r1_penalty(trainer, probes["r1"])

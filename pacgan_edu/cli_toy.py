@@ -5,10 +5,11 @@ import time
 
 from .cli_common import add_sweep_arguments, validate_sweep
 from .data.mixtures import MIXTURES
+from .models.toy import toy_architecture
 from .paper_results import table1_row
 from .presets import PRESETS, preset
 from .report import environment, format_table, write_json
-from .sweep import summarize
+from .sweep import paired_differences, summarize
 from .train import GANTrainer
 
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("high_quality_fraction", "HQ %", 100.0, 1), ("reverse_kl", "rev. KL", 1.0, 2)]
@@ -38,7 +39,8 @@ def run(args, parser) -> int:
         if args.steps:
             overrides["steps"] = args.steps
         config = preset(args.preset, **overrides)
-        configs[dataset] = config.as_dict()
+        # the sizes too: an architecture's name alone does not pin it down if the preset changes
+        configs[dataset] = {**config.as_dict(), "architecture_sizes": toy_architecture(config.architecture).as_dict()}
         start = time.perf_counter()
         trainer = GANTrainer(config, packs=packs, seeds=seeds, device=args.device)
         trainer.run(progress=args.progress)
@@ -50,7 +52,9 @@ def run(args, parser) -> int:
         for row in trainer.results():
             row["stopped_reason"] = trainer.stopped_reason
             runs.append(row)
-        print_table(dataset, summarize([r for r in runs if r["dataset"] == dataset]), args.preset, config.steps, len(seeds), wall[dataset], str(trainer.device))
+        these = [r for r in runs if r["dataset"] == dataset]
+        print_table(dataset, summarize(these), args.preset, config.steps, len(seeds), wall[dataset], str(trainer.device),
+                    runs=these)
     if args.json:
         settings = {"command": "toy", "preset": args.preset, "datasets": args.dataset, "packs": packs, "seeds": seeds,
                     "device": args.device, "configs": configs, "wall_seconds": wall, "environment": environment()}
@@ -59,7 +63,8 @@ def run(args, parser) -> int:
     return 0
 
 
-def print_table(dataset, summary, preset_name, steps, n_seeds, seconds, device) -> None:
+def print_table(dataset, summary, preset_name, steps, n_seeds, seconds, device, runs=None) -> None:
+    """The Table-1-style table; with the per-seed ``runs``, also each m's paired difference to m = 1."""
     rows = []
     for s in summary:
         label = "GAN (m=1)" if s["pack"] == 1 else f"PacGAN{s['pack']}"
@@ -68,3 +73,18 @@ def print_table(dataset, summary, preset_name, steps, n_seeds, seconds, device) 
     title = (f"\n{dataset} ({modes} modes) — preset {preset_name}, {steps} steps, {n_seeds} seeds, "
              f"{seconds:.0f} s on {device}; mean ± s.e. over seeds")
     print(format_table(title, rows, COLUMNS))
+    if runs and len({r["seed"] for r in runs}) > 1:
+        print(format_paired(runs))
+
+
+def format_paired(runs) -> str:
+    """One line per m: the same seed's m-run minus its m = 1 run, mean ± s.e. over seeds."""
+    lines = ["paired by seed, m minus m = 1 (mean ± s.e.; beyond noise where |mean| > 2 s.e.):"]
+    per_metric = {name: {d["pack"]: d for d in paired_differences(runs, name)} for name, *_ in COLUMNS}
+    for pack in sorted(per_metric[COLUMNS[0][0]]):
+        parts = []
+        for name, label, scale, digits in COLUMNS:
+            d = per_metric[name][pack]
+            parts.append(f"{label} {scale * d['mean']:+.{digits}f} ± {scale * d['se']:.{digits}f}")
+        lines.append(f"  m = {pack}: " + ", ".join(parts))
+    return "\n".join(lines)

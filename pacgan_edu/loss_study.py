@@ -18,7 +18,7 @@ from .losses import generator_sample_weights, get_loss
 from .metrics import mode_counts
 from .packing import pack_members
 from .presets import preset
-from .sweep import DEFAULT_METRICS, mean_se, summarize
+from .sweep import DEFAULT_METRICS, paired_differences, summarize
 from .train import GANTrainer
 
 __all__ = ["BatchWeights", "LossComparison", "ModeFrequencies", "WeightTrace", "batch_weights", "compare_losses",
@@ -190,19 +190,11 @@ class LossComparison:
         ``verdict``: "clear" if |difference| > 2 s.e. with at least 3 seeds, "within noise"
         otherwise, "too few seeds" below 3 (two seeds cannot estimate a spread honestly).
         """
-        values = {(r["loss"], r["dataset"], r["pack"], r["seed"]): r[metric] for r in self.runs}
-        out = []
-        for loss, dataset in self.configs:
-            diffs = [values[(loss, dataset, pack, s)] - values[(loss, dataset, 1, s)] for s in self.seeds
-                     if (loss, dataset, pack, s) in values and (loss, dataset, 1, s) in values]
-            stats = mean_se(diffs)
-            if stats["n"] < 3:
-                verdict = "too few seeds"
-            else:
-                verdict = "clear" if abs(stats["mean"]) > 2 * stats["se"] else "within noise"
-            out.append({"loss": loss, "dataset": dataset, "metric": metric, "pack": pack, "difference": stats["mean"],
-                        "se": stats["se"], "seeds": stats["n"], "verdict": verdict})
-        return out
+        effects = {(e["loss"], e["dataset"]): e for e in paired_differences(self.runs, metric, by=("loss", "dataset"))
+                   if e["pack"] == pack}
+        return [{"loss": loss, "dataset": dataset, "metric": metric, "pack": pack, "difference": e["mean"],
+                 "se": e["se"], "seeds": e["n"], "verdict": e["verdict"]}
+                for loss, dataset in self.configs if (e := effects.get((loss, dataset)))]
 
     def table(self) -> str:
         """The summary as text: one line per (dataset, loss, m), with the seed count."""

@@ -34,3 +34,29 @@ def summarize(runs, metrics=DEFAULT_METRICS, by=("dataset", "pack")) -> list[dic
             entry[name] = mean_se([r[name] for r in rows])
         out.append(entry)
     return out
+
+
+def paired_differences(runs, metric: str, baseline_pack: int = 1, by=("dataset",)) -> list[dict]:
+    """Per group (``by``) and packing degree m, mean ± s.e. over seeds of (run with m) − (run
+    with ``baseline_pack``, same seed): the two runs of a seed share G's initial weights, so the
+    seed-to-seed spread cancels and this is the fair test of "packing changed the metric".
+    Seeds missing either run are left out.
+
+    ``verdict``: "clear" if |mean| > 2 s.e. with at least 3 seeds, "within noise" otherwise,
+    "too few seeds" below 3 (two seeds cannot estimate a spread honestly).
+    """
+    values = {(tuple(r[k] for k in by), r["pack"], r["seed"]): float(r[metric]) for r in runs}
+    out = []
+    for key, pack in sorted({(key, pack) for key, pack, _ in values if pack != baseline_pack}):
+        diffs = [value - values[(key, baseline_pack, seed)] for (k, p, seed), value in sorted(values.items())
+                 if k == key and p == pack and (key, baseline_pack, seed) in values]
+        if not diffs:
+            continue
+        stats = mean_se(diffs)
+        if stats["n"] < 3:
+            verdict = "too few seeds"
+        else:
+            verdict = "clear" if abs(stats["mean"]) > 2 * stats["se"] else "within noise"
+        out.append({**dict(zip(by, key)), "pack": pack, "baseline_pack": baseline_pack, "metric": metric,
+                    **stats, "verdict": verdict})
+    return out

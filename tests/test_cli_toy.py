@@ -5,6 +5,8 @@ import sys
 import pytest
 
 from pacgan_edu.__main__ import main
+from pacgan_edu.models.toy import TOY_ARCHITECTURES
+from pacgan_edu.sweep import paired_differences
 
 
 def test_tiny_sweep_writes_the_shared_json_shape(tmp_path, capsys):
@@ -17,6 +19,7 @@ def test_tiny_sweep_writes_the_shared_json_shape(tmp_path, capsys):
     document = json.loads(out.read_text())
     assert document["settings"]["packs"] == [1, 2] and document["settings"]["seeds"] == [0, 1]
     assert document["settings"]["configs"]["grid"]["steps"] == 8
+    assert document["settings"]["configs"]["grid"]["architecture_sizes"] == TOY_ARCHITECTURES["tiny"].as_dict()
     runs = document["runs"]
     assert len(runs) == 2 * 2 * 2
     assert {(r["dataset"], r["pack"], r["seed"]) for r in runs} == {
@@ -25,6 +28,11 @@ def test_tiny_sweep_writes_the_shared_json_shape(tmp_path, capsys):
         assert 0.0 <= r["high_quality_fraction"] <= 1.0
         assert 0 <= r["modes_captured"] <= (8 if r["dataset"] == "ring" else 25)
         assert r["reverse_kl"] >= 0 and r["step"] == 8
+    # the paired line below each table is computed from the very runs the JSON holds
+    assert printed.count("paired by seed, m minus m = 1") == 2
+    grid = [r for r in runs if r["dataset"] == "grid"]
+    (paired,) = paired_differences(grid, "reverse_kl")
+    assert f"rev. KL {paired['mean']:+.2f} ± {paired['se']:.2f}" in printed.split("grid (25 modes)")[1]
     summary = {(s["dataset"], s["pack"]): s for s in document["summary"]}
     ring1 = [r["modes_captured"] for r in runs if r["dataset"] == "ring" and r["pack"] == 1]
     assert summary[("ring", 1)]["modes_captured"]["mean"] == pytest.approx(sum(ring1) / 2)
