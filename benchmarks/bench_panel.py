@@ -8,6 +8,8 @@ frames/s and training steps/s, then the cost of one frame's parts measured in th
 
 ``--screenshot docs/live_panel.png`` instead renders the README's picture: a real frame of the
 side-by-side panel (m = 1 vs m = --pack, seed 0) after the lecture preset's steps.
+``--timeline`` instead plays notebook 01's panel (one GAN, m = 1, --seed) to the end and prints
+its modes captured every 250 steps with the seconds since Play: when the first collapse shows.
 """
 from __future__ import annotations
 
@@ -63,6 +65,21 @@ def screenshot(path: str, dataset: str, pack: int, seed: int) -> None:
     print(f"wrote {path} after {panel.trainer.step} steps ({time.perf_counter() - start:.0f} s)")
 
 
+def timeline(dataset: str, seed: int) -> None:
+    """Seconds after Play at which a lone GAN's modes counter reaches each value (every 250 steps)."""
+    panel = TrainingPanel(dataset=dataset, pack=1, seed=seed, device="cpu")
+    start, printed = time.perf_counter(), set()
+    panel.play()
+    while panel.running or not printed:
+        for row in list(panel.trainer.history):
+            if row["step"] % 250 == 0 and row["step"] not in printed:
+                printed.add(row["step"])
+                print(f"{time.perf_counter() - start:6.1f} s  step {row['step']:5d}  modes {row['modes_captured']}", flush=True)
+        time.sleep(0.2)
+    if panel.last_error:
+        raise RuntimeError(panel.last_error)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="Play time per measurement")
@@ -71,7 +88,11 @@ def main() -> None:
     parser.add_argument("--pack", type=int, default=2, help="m of the packed member")
     parser.add_argument("--seed", type=int, default=0, help="seed of the --screenshot run")
     parser.add_argument("--screenshot", metavar="PNG", help="save a frame of the trained side-by-side panel here")
+    parser.add_argument("--timeline", action="store_true", help="print a lone m = 1 GAN's modes over time")
     args = parser.parse_args()
+    if args.timeline:
+        timeline(args.dataset, args.seed)
+        return
     if args.screenshot:
         screenshot(args.screenshot, args.dataset, args.pack, args.seed)
         return
