@@ -37,7 +37,7 @@ TOY_ARCHITECTURES = {
     # small and fast enough for a laptop CPU; chosen in README "How we chose the lecture preset".
     # No BatchNorm in G, PyTorch's default init: at lecture length this G sharpens onto the ring's
     # modes (~78 % high quality vs ~35-56 % with BatchNorm) and a lone GAN drops grid modes the
-    # packed ones keep (README, rows 32-40).
+    # packed ones keep (README "How we chose the lecture preset", rows 34-35 and 47-48).
     "lecture": ToyArchitecture(128, 3, False, 64, 2, 5, "uniform"),
     "tiny": ToyArchitecture(32, 2, True, 32, 1, 3, "normal", 0.02),
 }
