@@ -52,9 +52,8 @@ def run(args, parser) -> int:
         for row in trainer.results():
             row["stopped_reason"] = trainer.stopped_reason
             runs.append(row)
-        these = [r for r in runs if r["dataset"] == dataset]
-        print_table(dataset, summarize(these), args.preset, config.steps, len(seeds), wall[dataset], str(trainer.device),
-                    runs=these)
+        print_table(dataset, [r for r in runs if r["dataset"] == dataset], args.preset, config.steps, wall[dataset],
+                    str(trainer.device))
     if args.json:
         settings = {"command": "toy", "preset": args.preset, "datasets": args.dataset, "packs": packs, "seeds": seeds,
                     "device": args.device, "configs": configs, "wall_seconds": wall, "environment": environment()}
@@ -63,17 +62,19 @@ def run(args, parser) -> int:
     return 0
 
 
-def print_table(dataset, summary, preset_name, steps, n_seeds, seconds, device, runs=None) -> None:
-    """The Table-1-style table; with the per-seed ``runs``, also each m's paired difference to m = 1."""
+def print_table(dataset, runs, preset_name, steps, seconds, device) -> None:
+    """The Table-1-style table of one dataset's per-seed ``runs`` (mean ± s.e. per m) beside the
+    paper's, then each m's paired difference to m = 1 when there are several seeds."""
+    n_seeds = len({r["seed"] for r in runs})
     rows = []
-    for s in summary:
+    for s in summarize(runs):
         label = "GAN (m=1)" if s["pack"] == 1 else f"PacGAN{s['pack']}"
         rows.append({"label": label, "ours": s, "paper": table1_row(dataset, s["pack"])})
     modes = {"ring": 8, "grid": 25}.get(dataset, "?")
     title = (f"\n{dataset} ({modes} modes) — preset {preset_name}, {steps} steps, {n_seeds} seeds, "
              f"{seconds:.0f} s on {device}; mean ± s.e. over seeds")
     print(format_table(title, rows, COLUMNS))
-    if runs and len({r["seed"] for r in runs}) > 1:
+    if n_seeds > 1:
         print(format_paired(runs))
 
 

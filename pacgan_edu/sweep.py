@@ -45,12 +45,14 @@ def paired_differences(runs, metric: str, baseline_pack: int = 1, by=("dataset",
     ``verdict``: "clear" if |mean| > 2 s.e. with at least 3 seeds, "within noise" otherwise,
     "too few seeds" below 3 (two seeds cannot estimate a spread honestly).
     """
-    values = {(tuple(r[k] for k in by), r["pack"], r["seed"]): float(r[metric]) for r in runs}
+    by_group = defaultdict(dict)  # (group key, pack) -> {seed: value}
+    for r in runs:
+        by_group[(tuple(r[k] for k in by), r["pack"])][r["seed"]] = float(r[metric])
     out = []
-    for key, pack in sorted({(key, pack) for key, pack, _ in values if pack != baseline_pack}):
-        diffs = [value - values[(key, baseline_pack, seed)] for (k, p, seed), value in sorted(values.items())
-                 if k == key and p == pack and (key, baseline_pack, seed) in values]
-        if not diffs:
+    for (key, pack), values in sorted(by_group.items()):
+        baseline = by_group.get((key, baseline_pack), {})
+        diffs = [value - baseline[seed] for seed, value in sorted(values.items()) if seed in baseline]
+        if pack == baseline_pack or not diffs:
             continue
         stats = mean_se(diffs)
         if stats["n"] < 3:
