@@ -5,6 +5,7 @@ import time
 
 from .cli_common import add_sweep_arguments, validate_sweep
 from .data.mixtures import MIXTURES
+from .metrics import EVAL_SAMPLES, NULL_BASELINE_DRAWS, baseline_region, beats_baseline, null_baselines
 from .models.toy import toy_architecture
 from .paper_results import table1_row
 from .presets import PRESETS, preset
@@ -13,6 +14,7 @@ from .sweep import paired_differences, summarize
 from .train import GANTrainer
 
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("high_quality_fraction", "HQ %", 100.0, 1), ("reverse_kl", "rev. KL", 1.0, 2)]
+BASELINE_ROWS = [("uniform", "uniform (extent)"), ("real", "real samples")]  # null_baselines key, table label
 
 
 def add_parser(subparsers) -> None:
@@ -31,7 +33,7 @@ def run(args, parser) -> int:
     validate_sweep(args, parser, positive=("seeds", "steps"))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
-    runs, wall, configs = [], {}, {}
+    runs, wall, configs, baselines = [], {}, {}, {}
     for dataset in args.dataset:
         overrides = {"dataset": dataset}
         if args.loss:
@@ -53,29 +55,62 @@ def run(args, parser) -> int:
             row["stopped_reason"] = trainer.stopped_reason
             runs.append(row)
         print_table(dataset, [r for r in runs if r["dataset"] == dataset], args.preset, config.steps, wall[dataset],
-                    str(trainer.device))
+                    str(trainer.device), eval_samples=config.eval_samples)
+        baselines[dataset] = baselines_json(dataset, config.eval_samples)
     if args.json:
         settings = {"command": "toy", "preset": args.preset, "datasets": args.dataset, "packs": packs, "seeds": seeds,
                     "device": args.device, "configs": configs, "wall_seconds": wall, "environment": environment()}
-        write_json(args.json, settings, runs)
+        write_json(args.json, settings, runs, extra={"baselines": baselines})
         print(f"wrote {args.json}")
     return 0
 
 
-def print_table(dataset, runs, preset_name, steps, seconds, device) -> None:
+def baselines_json(dataset: str, eval_samples: int = EVAL_SAMPLES) -> dict:
+    """The JSON's ``baselines[dataset]``: {"uniform"|"real": {metric: {"mean", "se"}}} on
+    ``eval_samples`` samples, and how they were made (samples, draws, seed, region)."""
+    found = null_baselines(dataset, n=eval_samples)
+    out = {which: {metric: {"mean": v["mean"], "se": v["se"]} for metric, v in found[which].items()}
+           for which, _ in BASELINE_ROWS}
+    return {**out, "samples": eval_samples, "draws": NULL_BASELINE_DRAWS, "seed": 0,
+            "region": baseline_region(dataset)["description"]}
+
+
+def print_table(dataset, runs, preset_name, steps, seconds, device, eval_samples: int = EVAL_SAMPLES) -> None:
     """The Table-1-style table of one dataset's per-seed ``runs`` (mean ± s.e. per m) beside the
-    paper's, then each m's paired difference to m = 1 when there are several seeds."""
+    paper's and the null baselines (uniform over the data's extent, real samples; on
+    ``eval_samples`` samples, the runs' own), then one line per m saying which metrics beat the
+    uniform baseline beyond noise, then each m's paired difference to m = 1 when there are
+    several seeds."""
     n_seeds = len({r["seed"] for r in runs})
-    rows = []
-    for s in summarize(runs):
+    rows, summary = [], summarize(runs)
+    for s in summary:
         label = "GAN (m=1)" if s["pack"] == 1 else f"PacGAN{s['pack']}"
         rows.append({"label": label, "ours": s, "paper": table1_row(dataset, s["pack"])})
+    baselines = null_baselines(dataset, n=eval_samples) if dataset in MIXTURES else None
+    if baselines:
+        rows += [{"label": label, "ours": baselines[which], "paper": None} for which, label in BASELINE_ROWS]
     modes = {"ring": 8, "grid": 25}.get(dataset, "?")
     title = (f"\n{dataset} ({modes} modes) — preset {preset_name}, {steps} steps, {n_seeds} seeds, "
-             f"{seconds:.0f} s on {device}; mean ± s.e. over seeds")
+             f"{seconds:.0f} s on {device}; mean ± s.e. over seeds (baselines: over "
+             f"{NULL_BASELINE_DRAWS} draws of {eval_samples:,} samples)")
     print(format_table(title, rows, COLUMNS))
+    if baselines:
+        print(format_beats(summary, baselines["uniform"]))
     if n_seeds > 1:
         print(format_paired(runs))
+
+
+def format_beats(summary, uniform) -> str:
+    """One line per m: does each metric beat the uniform baseline beyond noise (better by more
+    than 2 × the combined s.e.; higher modes and HQ %, lower reverse KL)?"""
+    lines = ["vs uniform over the data's extent (beats = better by > 2 combined s.e.):"]
+    for s in summary:
+        parts = []
+        for name, label, _, _ in COLUMNS:
+            beats = beats_baseline(s[name]["mean"], s[name]["se"], uniform[name], name)
+            parts.append(f"{label} {'beats' if beats else 'does not beat'}")
+        lines.append(f"  m = {s['pack']}: " + ", ".join(parts))
+    return "\n".join(lines)
 
 
 def format_paired(runs) -> str:

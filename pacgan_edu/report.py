@@ -1,7 +1,8 @@
 """Results as tables and JSON, in one shape every CLI shares:
 
 ``{"settings": {...}, "runs": [{"dataset", "pack", "seed", <metrics>...}, ...], "summary": [...]}``
-(fractions in [0, 1]). Tables print mean ± s.e. over seeds beside the paper's numbers.
+(fractions in [0, 1]), plus a command's own top-level keys (the toy CLI's ``baselines``).
+Tables print mean ± s.e. over seeds beside the paper's numbers.
 """
 from __future__ import annotations
 
@@ -24,9 +25,17 @@ def environment() -> dict:
     return info
 
 
-def write_json(path, settings: dict, runs: list[dict], summary: list[dict] | None = None) -> None:
-    """Write the shared result shape atomically (a crash never leaves half a file)."""
+def write_json(path, settings: dict, runs: list[dict], summary: list[dict] | None = None,
+               extra: dict | None = None) -> None:
+    """Write the shared result shape atomically (a crash never leaves half a file).
+
+    ``extra``: more top-level keys after the shared three (e.g. the toy CLI's ``baselines``);
+    it may not replace ``settings``, ``runs`` or ``summary``."""
     document = {"settings": settings, "runs": runs, "summary": summary if summary is not None else summarize(runs)}
+    clash = set(extra or {}) & set(document)
+    if clash:
+        raise ValueError(f"extra keys {sorted(clash)} would replace the shared result shape's own")
+    document.update(extra or {})
     atomic_write_bytes(path, (json.dumps(document, indent=2, default=str) + "\n").encode())
 
 

@@ -39,6 +39,41 @@ def test_tiny_sweep_writes_the_shared_json_shape(tmp_path, capsys):
     assert summary[("ring", 1)]["seeds"] == 2
 
 
+def test_table_and_json_carry_the_null_baselines(tmp_path, capsys):
+    from pacgan_edu.metrics import null_baselines
+
+    out = tmp_path / "out.json"
+    assert main(["toy", "--dataset", "ring", "grid", "--pack", "1", "2", "--seeds", "2", "--preset", "quick",
+                 "--steps", "4", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    grid_table = printed.split("grid (25 modes)")[1]
+    uniform_row = next(line for line in grid_table.splitlines() if line.startswith("uniform (extent)"))
+    real_row = next(line for line in grid_table.splitlines() if line.startswith("real samples"))
+    expected = null_baselines("grid", n=500)   # the quick preset evaluates 500 samples
+    modes = expected["uniform"]["modes_captured"]
+    assert uniform_row.split()[2:5] == [f"{modes['mean']:.1f}", "±", f"{modes['se']:.1f}"]
+    assert "25.0 ± 0.0" in real_row and uniform_row.rstrip().endswith("—")   # no paper value for them
+    assert printed.count("vs uniform over the data's extent") == 2
+    beats_lines = [line for line in grid_table.splitlines() if line.startswith("  m = ") and "beat" in line]
+    assert len(beats_lines) == 2 and all("modes does not beat" in line for line in beats_lines)  # 4 steps: nothing
+    document = json.loads(out.read_text())
+    assert set(document) == {"settings", "runs", "summary", "baselines"}
+    baselines = document["baselines"]
+    assert set(baselines) == {"ring", "grid"}
+    for dataset, modes_total in (("ring", 8), ("grid", 25)):
+        entry = baselines[dataset]
+        assert entry["samples"] == 500 and entry["draws"] >= 5 and "uniform" in entry["region"]
+        for which in ("uniform", "real"):
+            assert set(entry[which]) == {"modes_captured", "high_quality_fraction", "reverse_kl"}
+            assert all(set(v) == {"mean", "se"} for v in entry[which].values())
+        assert entry["real"]["modes_captured"]["mean"] == modes_total
+        assert entry["real"]["high_quality_fraction"]["mean"] > 0.98
+        assert entry["uniform"]["high_quality_fraction"]["mean"] < 0.1
+    assert 5 < baselines["grid"]["uniform"]["modes_captured"]["mean"] < 9       # 25·(1 − e^(−500p)) ≈ 7.0
+    assert baselines["ring"]["uniform"]["modes_captured"]["mean"] > 7.5
+    assert baselines["grid"]["uniform"]["modes_captured"] == {"mean": modes["mean"], "se": modes["se"]}
+
+
 @pytest.mark.parametrize("argv", [
     ["toy", "--pack", "0"],
     ["toy", "--seeds", "0"],
@@ -62,3 +97,14 @@ def test_module_entry_point_runs():
     assert result.returncode == 0 and "--pack" in result.stdout
     result = subprocess.run([sys.executable, "-m", "pacgan_edu"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "toy" in result.stdout
+
+
+def test_write_json_extra_keys_cannot_replace_the_shared_shape(tmp_path):
+    from pacgan_edu.report import write_json
+
+    path = tmp_path / "r.json"
+    write_json(path, {"command": "x"}, [], summary=[], extra={"baselines": {"grid": {}}})
+    assert json.loads(path.read_text()) == {"settings": {"command": "x"}, "runs": [], "summary": [],
+                                            "baselines": {"grid": {}}}
+    with pytest.raises(ValueError, match="runs"):
+        write_json(path, {}, [], summary=[], extra={"runs": []})

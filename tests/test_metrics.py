@@ -70,3 +70,112 @@ def test_wrong_shapes_are_rejected():
         mixture_metrics(torch.zeros(5), grid())
     with pytest.raises(ValueError, match="dims"):
         mixture_metrics(torch.zeros(5, 3), grid())
+
+
+# ------------------------------------------------------------------------------ null baselines
+from pacgan_edu.data import GaussianMixture  # noqa: E402
+from pacgan_edu.data.mixtures import view_extent  # noqa: E402
+from pacgan_edu.metrics import (  # noqa: E402
+    baseline_region, beats_baseline, null_baselines, uniform_baseline_samples)
+
+
+def within(stats, expected, k=3.0):
+    """|mean − expected| within k standard errors (and the s.e. is a real one)."""
+    assert stats["se"] > 0
+    return abs(stats["mean"] - expected) <= k * stats["se"]
+
+
+def test_the_trivial_generators_region_is_the_plotted_box_or_the_modes_circle():
+    assert baseline_region("grid")["shape"] == "box"
+    assert baseline_region(grid())["extent"] == pytest.approx((-5.2, 5.2, -5.2, 5.2))
+    assert baseline_region(grid())["extent"] == view_extent(grid())
+    assert baseline_region("ring") == {**baseline_region("ring"), "shape": "circle", "radius": pytest.approx(1.0)}
+    assert baseline_region(ring(modes=6, radius=2.5))["radius"] == pytest.approx(2.5)
+    assert baseline_region(GaussianMixture([[0, 0], [1, 0], [0, 2]], 0.1))["shape"] == "box"
+    assert baseline_region(GaussianMixture([[1, 0], [-1, 0]], 0.1))["shape"] == "box"  # 2 points: no circle
+    rng = torch.Generator().manual_seed(0)
+    on_ring = uniform_baseline_samples(ring(radius=2.0), 4000, rng)
+    assert on_ring.shape == (4000, 2) and torch.allclose(on_ring.norm(dim=1), torch.full((4000,), 2.0))
+    angles = torch.atan2(on_ring[:, 1], on_ring[:, 0])
+    assert angles.min() < -3.1 and angles.max() > 3.1                      # the whole circle
+    in_box = uniform_baseline_samples("grid", 4000, rng)
+    assert in_box.abs().max() <= 5.2 and in_box.abs().max() > 5.1           # the whole box, no more
+
+
+def test_uniform_over_the_grids_box_matches_the_closed_form():
+    # each mode's 3σ disc lies inside the box, so a uniform point is high quality for mode k with
+    # p = π(3σ)²/area, and mode k is captured by n points with probability 1 − (1 − p)ⁿ ≈ 1 − e^(−np)
+    g = grid()
+    n = 2500
+    p = math.pi * (3 * g.std) ** 2 / 10.4 ** 2
+    found = null_baselines(g, n=n, draws=200)["uniform"]
+    assert 25 * (1 - math.exp(-n * p)) == pytest.approx(20.12, abs=0.01)
+    assert within(found["modes_captured"], 25 * (1 - math.exp(-n * p)))
+    assert within(found["high_quality_fraction"], 25 * p)
+
+
+def test_uniform_small_n_captures_a_fractional_number_of_modes_as_predicted():
+    custom = GaussianMixture([[0, 0], [1, 0], [0, 2]], 0.1)   # box [−0.5, 1.5] × [−0.5, 2.5], area 6
+    n = 20
+    p = math.pi * (3 * custom.std) ** 2 / 6.0
+    expected = 3 * (1 - (1 - p) ** n)
+    assert expected == pytest.approx(1.857, abs=0.001)       # clearly not a whole number
+    found = null_baselines(custom, n=n, draws=2000)["uniform"]
+    assert within(found["modes_captured"], expected)
+    assert within(found["high_quality_fraction"], 3 * p)
+
+
+def test_uniform_on_the_ring_captures_every_mode_with_few_high_quality_samples():
+    # a point at angle θ on the circle of radius r is 2r·sin(|θ − θ_k|/2) from mode k: within 3σ
+    # for |θ − θ_k| ≤ 2·arcsin(3σ/(2r)); 8 such disjoint arcs of width 4·arcsin(3σ/(2r)) out of 2π
+    r = ring()
+    hq = 8 * 4 * math.asin(3 * r.std / 2) / (2 * math.pi)
+    assert hq == pytest.approx(0.0764, abs=1e-4)
+    found = null_baselines(r, n=2500, draws=200)["uniform"]
+    assert found["modes_captured"]["mean"] == 8.0
+    assert within(found["high_quality_fraction"], hq)
+    assert found["reverse_kl"]["mean"] < 0.05   # even spread: reverse KL cannot tell it from a good GAN
+
+
+@pytest.mark.parametrize("dataset", ["ring", "grid"])
+def test_real_samples_are_the_ceiling(dataset):
+    found = null_baselines(dataset, n=2500, draws=50)["real"]
+    modes = 8 if dataset == "ring" else 25
+    assert found["modes_captured"] == {"mean": modes, "se": 0.0, "n": 50}
+    assert found["high_quality_fraction"]["mean"] >= 0.98
+    assert within(found["high_quality_fraction"], 1 - math.exp(-4.5))   # P(χ²₂ ≤ 9): 98.9 %
+    assert found["reverse_kl"]["mean"] < 0.01
+
+
+def test_beats_baseline_knows_which_way_is_better_and_what_noise_is():
+    uniform = null_baselines("grid")["uniform"]
+    modes, hq, kl = uniform["modes_captured"], uniform["high_quality_fraction"], uniform["reverse_kl"]
+    assert beats_baseline(24.0, 0.3, modes, "modes_captured")
+    assert not beats_baseline(modes["mean"] + 0.5, 0.3, modes, "modes_captured")   # within noise
+    assert not beats_baseline(10.0, 0.3, modes, "modes_captured")                  # worse
+    assert beats_baseline(0.5, 0.1, hq, "high_quality_fraction")
+    assert not beats_baseline(0.0, 0.0, hq, "high_quality_fraction")
+    assert beats_baseline(0.05, 0.01, kl, "reverse_kl")                            # lower is better
+    assert not beats_baseline(1.5, 0.01, kl, "reverse_kl")
+    # beyond noise = more than 2 × the combined standard error
+    base = {"mean": 10.0, "se": 0.3}
+    assert beats_baseline(11.01, 0.4, base, "modes_captured") and not beats_baseline(10.99, 0.4, base, "modes_captured")
+    assert beats_baseline(8.99, 0.4, base, "reverse_kl") and not beats_baseline(9.01, 0.4, base, "reverse_kl")
+    assert not beats_baseline(math.nan, 0.0, base, "modes_captured")
+    with pytest.raises(ValueError, match="unknown metric"):
+        beats_baseline(1.0, 0.0, base, "accuracy")
+
+
+def test_null_baselines_are_cached_and_reproducible():
+    first = null_baselines("grid", n=500, draws=5, seed=3)
+    assert null_baselines(grid(), n=500, draws=5, seed=3) is first       # same contents, same cache entry
+    assert null_baselines("grid", n=500, draws=5, seed=4) is not first
+    assert null_baselines("grid", n=500, draws=5, seed=4)["uniform"] != first["uniform"]
+    assert null_baselines(grid(std=0.1), n=500, draws=5, seed=3) is not first  # a different mixture
+    assert set(first) == {"uniform", "real"}
+    assert set(first["uniform"]) == {"modes_captured", "high_quality_fraction", "reverse_kl"}
+    assert first["uniform"]["modes_captured"]["n"] == 5
+    with pytest.raises(ValueError, match="draws"):
+        null_baselines("grid", draws=0)
+    with pytest.raises(ValueError, match="unknown 2D dataset"):
+        null_baselines("spiral")

@@ -41,7 +41,7 @@ def test_coverage_bars_are_the_means_with_every_seed_and_the_paper():
     fig = R.plot_coverage(runs)
     ring_ax, grid_ax = fig.axes
     assert "4 seeds" in grid_ax.get_title() and labelled(grid_ax)
-    bars = [p for p in grid_ax.patches if isinstance(p, Rectangle)]
+    bars = [p for p in grid_ax.patches if isinstance(p, Rectangle) and p.get_gid() is None]  # not the baseline bands
     assert [b.get_height() for b in bars] == pytest.approx([10 + 3 * m + 1.5 for m in (1, 2, 3, 4)])
     seed_dots = [c for c in grid_ax.collections if len(c.get_offsets()) == 4]
     assert len(seed_dots) == 4  # one dot per seed, per m
@@ -54,7 +54,7 @@ def test_coverage_bars_are_the_means_with_every_seed_and_the_paper():
 def test_coverage_scales_fractions_to_percent_and_checks_input():
     fig = R.plot_coverage(fake_runs(), "high_quality_fraction", datasets="ring", paper=False)
     (ax,) = fig.axes
-    assert [p.get_height() for p in ax.patches] == pytest.approx([60, 70, 80, 90])
+    assert [p.get_height() for p in ax.patches if p.get_gid() is None] == pytest.approx([60, 70, 80, 90])
     assert "%" in ax.get_ylabel()
     with pytest.raises(ValueError, match="unknown metric"):
         R.plot_coverage(fake_runs(), "accuracy")
@@ -83,13 +83,54 @@ def test_table1_figure_puts_ours_beside_the_paper():
     ours_y = ours.lines[0].get_ydata()
     assert list(ours_y) == pytest.approx([5, 6, 7, 8])
     assert list(paper.lines[0].get_ydata()) == pytest.approx([table1_row("ring", m)["modes_captured"][0] for m in (1, 2, 3, 4)])
-    assert "4 seeds" in ring_modes.get_legend_handles_labels()[1][0]
+    assert any("4 seeds" in text for text in ring_modes.get_legend_handles_labels()[1])
     hq = by_title["ring: high-quality samples (%)"]
     assert list(hq.containers[0].lines[0].get_ydata()) == pytest.approx([60, 70, 80, 90])
     # summary rows give the same picture
     again = R.plot_table1_comparison(summarize(runs), datasets=["ring"])
     assert len(again.axes) == 3
     assert list(again.axes[0].containers[0].lines[0].get_ydata()) == pytest.approx([5, 6, 7, 8])
+
+
+def _bands(ax):
+    """label -> (low, high) of the baseline bands drawn on ``ax``."""
+    return {p.get_label(): (p.get_y(), p.get_y() + p.get_height())
+            for p in ax.patches if (p.get_gid() or "").startswith("baseline-")}
+
+
+@pytest.mark.parametrize("plot", ["coverage", "table1"])
+def test_null_baselines_are_bands_at_mean_plus_minus_two_se(plot):
+    from pacgan_edu.metrics import null_baselines
+
+    runs = fake_runs()
+    if plot == "coverage":
+        fig = R.plot_coverage(runs, "high_quality_fraction", eval_samples=500)
+        ax = next(a for a in fig.axes if a.get_title().startswith("grid"))
+        legend_texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    else:
+        fig = R.plot_table1_comparison(runs, eval_samples=500)
+        ax = next(a for a in fig.axes if a.get_title() == "grid: high-quality samples (%)")
+        legend_texts = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert not any(a.get_legend() for a in fig.axes)  # one legend below the panels, none over the bars
+    uniform_label, real_label = "uniform over the data's extent (trivial)", "real samples (perfect)"
+    assert uniform_label in legend_texts and real_label in legend_texts
+    bands = _bands(ax)
+    expected = null_baselines("grid", n=500)
+    for label, which in ((uniform_label, "uniform"), (real_label, "real")):
+        stats = expected[which]["high_quality_fraction"]
+        low, high = bands[label]
+        assert low == pytest.approx(100 * (stats["mean"] - 2 * stats["se"]))
+        assert high == pytest.approx(100 * (stats["mean"] + 2 * stats["se"]))
+    assert bands[uniform_label][1] < 5 < 95 < bands[real_label][0]  # ~1.6 % vs ~99 %: trivial vs perfect
+    hatched = next(p for p in ax.patches if p.get_gid() == "baseline-uniform")
+    assert hatched.get_hatch()
+    if plot == "coverage":  # the legend sits below the axes, so it cannot cover the m = 1 bar
+        fig.canvas.draw()
+        legend_box = ax.get_legend().get_window_extent()
+        assert legend_box.y1 <= ax.get_window_extent().y0
+    no_bands = R.plot_coverage(runs, baselines=False) if plot == "coverage" else \
+        R.plot_table1_comparison(runs, baselines=False)
+    assert not any(_bands(a) for a in no_bands.axes)
 
 
 def test_samples_show_mode_centres_and_three_sigma_circles():
@@ -156,3 +197,18 @@ def test_static_training_figure_is_labelled(trainer):
     assert list(steps) == [r["step"] for r in trainer.history if r["pack"] == 1]
     with pytest.raises(ValueError, match="views"):
         training_figure([], trainer.task.mixture)
+
+
+def test_null_baseline_pictures_show_the_uniform_cloud_beside_real_samples():
+    from pacgan_edu.metrics import mixture_metrics, uniform_baseline_samples
+
+    fig = R.plot_null_baselines(("ring", "grid"), n=500, seed=2)
+    assert len(fig.axes) == 4 and all(labelled(ax) for ax in fig.axes) and fig._suptitle is not None
+    grid_uniform = fig.axes[2]
+    rng = torch.Generator().manual_seed(2)
+    cloud = uniform_baseline_samples("grid", 500, rng)
+    scores = mixture_metrics(cloud, grid())
+    assert f"{int(scores['modes_captured'])}/25 modes" in grid_uniform.get_title()   # the picture's own numbers
+    (points,) = [c for c in grid_uniform.collections if len(c.get_offsets()) == 500]
+    assert np.allclose(points.get_offsets(), cloud.numpy())
+    assert "uniform cloud (a trivial generator)" in [t.get_text() for t in fig.legends[0].get_texts()]

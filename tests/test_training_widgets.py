@@ -189,7 +189,7 @@ def test_divergence_is_reported_not_hidden(panel):
 
 def test_side_by_side_trains_m1_and_mk_on_one_seed():
     p = SideBySidePanel(pack=3, dataset="ring", preset=QUICK, seed=4, steps_per_frame=10, device="cpu")
-    assert p.trainer.members == [Member(1, 4), Member(3, 4)] and len(p.trainer.groups) == 2
+    assert p.trainer.members == [Member(1, 4), Member(3, 4)] and len(p.trainer.groups) == 1  # one model for both m
     assert p.figure.views == 2 and p.pack.min == 2
     p.play()
     assert p.wait(timeout=60) and p.trainer.step == QUICK.steps and p.last_error is None
@@ -251,3 +251,13 @@ def test_live_display_carries_a_picture_that_follows_the_panel(monkeypatch):
     until(lambda: updates)
     assert base64.b64decode(updates[-1]["image/jpeg"]) == image(p) != base64.b64decode(bundle["image/jpeg"])
     assert frontend.widget_bundle(p.widget)["text/plain"].startswith("VBox")
+
+
+def test_counters_say_what_a_uniform_cloud_would_get(panel):
+    from pacgan_edu.metrics import null_baselines
+
+    uniform = null_baselines("grid", n=QUICK.eval_samples)["uniform"]   # the panel's own eval_samples
+    note = (f"(uniform cloud: {uniform['modes_captured']['mean']:.0f} modes, "
+            f"{100 * uniform['high_quality_fraction']['mean']:.0f}% HQ)")
+    assert note in panel.status.value and panel.summary().endswith(note)
+    assert note == "(uniform cloud: 7 modes, 2% HQ)"                     # 500 samples on the grid

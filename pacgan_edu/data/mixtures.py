@@ -87,6 +87,15 @@ def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> GaussianMixt
 MIXTURES = {"ring": ring, "grid": grid}
 
 
+def view_extent(mixture: GaussianMixture) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax) that frames the mixture with room for stray samples: the square
+    every 2D figure and the live panel draw (paper grid: [−5.2, 5.2]², ring: [−1.5, 1.5]²), and
+    the region of the grid's null baseline (:func:`pacgan_edu.metrics.null_baselines`)."""
+    xmin, xmax, ymin, ymax = mixture.extent(margin=0.0)
+    margin = max(0.5, 0.15 * max(xmax - xmin, ymax - ymin))
+    return xmin - margin, xmax + margin, ymin - margin, ymax + margin
+
+
 def mixture(name: str) -> GaussianMixture:
     """The paper's mixture by name: ``"ring"`` or ``"grid"``."""
     try:

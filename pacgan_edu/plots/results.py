@@ -1,6 +1,11 @@
 """Figures of results: samples against the target, coverage per packing degree, curves over
 training, and our Table 1 beside the PacGAN paper's (Lin, Khetan, Fanti, Oh, NeurIPS 2018).
 
+Coverage bars and the Table 1 figure also draw the null baselines of
+:func:`pacgan_edu.metrics.null_baselines` as horizontal bands (mean ± 2 s.e. over draws, on
+``eval_samples`` samples — pass the runs' own): a generator uniform over the data's extent
+(grey, hatched: what a score must beat to mean anything) and real samples (green: the ceiling).
+
 Every function returns a ``matplotlib.figure.Figure`` built without pyplot. Inputs are the
 library's plain rows: per-seed rows from ``GANTrainer.results()`` / ``.history`` (keys
 ``dataset, pack, seed, step`` and the metrics) or ``sweep.summarize`` rows. Error bars are
@@ -13,17 +18,19 @@ from collections import defaultdict
 
 import numpy as np
 import torch
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from ..data.mixtures import MIXTURES, mixture as named_mixture
-from ..metrics import HIGH_QUALITY_STDS
+from ..metrics import EVAL_SAMPLES, HIGH_QUALITY_STDS, mixture_metrics, null_baselines, uniform_baseline_samples
 from ..paper_results import table1_row
 from ..probes import view_extent
 from ..sweep import mean_se, summarize
 from .style import GENERATED, MODE_CENTRE, NEUTRAL, REAL, apply_style, pack_colour
 
-__all__ = ["METRICS", "draw_samples", "plot_coverage", "plot_metric_curves", "plot_sample_grid", "plot_samples",
+__all__ = ["BASELINE_LABELS", "METRICS", "draw_baselines", "draw_samples", "plot_coverage", "plot_metric_curves",
+           "plot_null_baselines", "plot_sample_grid", "plot_samples",
            "plot_table1_comparison", "plot_targets"]
 
 # metric -> (axis label, scale for display)
@@ -56,6 +63,38 @@ def _datasets(rows, datasets):
     if missing:
         raise ValueError(f"no rows for dataset(s) {missing}; the rows have {found}")
     return datasets
+
+
+BASELINE_LABELS = {"uniform": "uniform over the data's extent (trivial)", "real": "real samples (perfect)"}
+# a band of zero height (a baseline with no spread, e.g. every real draw captures all modes)
+# still shows as its edge line
+_BASELINE_STYLE = {
+    "uniform": dict(facecolor=(0.85, 0.85, 0.85, 0.6), edgecolor="#8c8c8c", hatch="///", lw=1.2),
+    "real": dict(facecolor=(*to_rgb(REAL), 0.2), edgecolor=REAL, lw=1.2),
+}
+
+
+def draw_baselines(ax, dataset: str, metric: str, eval_samples: int = EVAL_SAMPLES) -> list:
+    """Bands at mean ± 2 s.e. of the uniform and real baselines of ``dataset`` for ``metric``
+    (scaled like the axis), behind everything else; the patches (none for an unknown dataset)."""
+    if dataset not in MIXTURES:
+        return []
+    _, scale = _metric(metric)
+    found = null_baselines(dataset, n=eval_samples)
+    bands = []
+    for which, label in BASELINE_LABELS.items():
+        stats = found[which][metric]
+        low, high = (stats["mean"] - 2 * stats["se"]) * scale, (stats["mean"] + 2 * stats["se"]) * scale
+        bands.append(ax.axhspan(low, high, label=label, zorder=0.5, gid=f"baseline-{which}", **_BASELINE_STYLE[which]))
+    return bands
+
+
+def _legend_below(ax, ncol: int = 2) -> None:
+    """The axes' legend under it (never over the bars), baselines last."""
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i] in BASELINE_LABELS.values())
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center",
+              bbox_to_anchor=(0.5, -0.16), ncol=ncol, fontsize=9, frameon=False)
 
 
 def _numpy(samples) -> np.ndarray:
@@ -105,6 +144,36 @@ def plot_targets(names=("ring", "grid"), n: int = 1000, seed: int = 0) -> Figure
     return fig
 
 
+def plot_null_baselines(names=("ring", "grid"), n: int = EVAL_SAMPLES, seed: int = 0) -> Figure:
+    """The two null baselines as pictures, one row per dataset: a cloud uniform over the data's
+    extent (:func:`pacgan_edu.metrics.baseline_region`; the grid's is exactly the plotted box),
+    purple, beside real samples (green), ``n`` points each, every panel titled with its own
+    modes captured and high-quality %."""
+    names = [names] if isinstance(names, str) else list(names)
+    fig, axes = _figure(10.4, 5.0 * len(names) + 0.6, len(names), 2)
+    for row, name in enumerate(names):
+        target = named_mixture(name)
+        rng = torch.Generator().manual_seed(seed)
+        clouds = {"uniform": uniform_baseline_samples(target, n, rng), "real": target.sample(n, rng)}
+        for col, (which, points) in enumerate(clouds.items()):
+            scores = mixture_metrics(points, target)
+            what = "uniform over the data's extent" if which == "uniform" else "real samples"
+            title = (f"{name}, {what}: {int(scores['modes_captured'])}/{target.num_modes} modes, "
+                     f"{100 * float(scores['high_quality_fraction']):.1f}% HQ")
+            ax = axes[2 * row + col]
+            draw_samples(ax, points if which == "uniform" else None, target, title=None,
+                         real=points if which == "real" else None, legend=False)
+            ax.set_title(title, fontsize=11)
+    handles = {}
+    for ax in axes:
+        for handle, text in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(text.replace("generated samples", "uniform cloud (a trivial generator)"), handle)
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=3, markerscale=3,
+               frameon=False)
+    fig.suptitle(f"Null baselines: what a trivial and a perfect generator score ({n:,} points each)")
+    return fig
+
+
 def plot_samples(samples, mixture, title: str = "generated samples", real=None) -> Figure:
     """One scatter of generated samples (n, 2) with mode centres and 3σ circles."""
     fig, (ax,) = _figure(6.0, 6.0)
@@ -145,13 +214,15 @@ def plot_sample_grid(samples, mixture, titles=None, ncols: int = 5, suptitle: st
 
 
 # --------------------------------------------------------------------------------- coverage
-def plot_coverage(runs, metric: str = "modes_captured", datasets=None, paper: bool = True) -> Figure:
+def plot_coverage(runs, metric: str = "modes_captured", datasets=None, paper: bool = True,
+                  baselines: bool = True, eval_samples: int = EVAL_SAMPLES) -> Figure:
     """Bars per packing degree m: mean ± s.e. over seeds, every seed as a dot, the paper's
-    Table 1 value (10 trials, 400k steps) as a hollow diamond where it has one."""
+    Table 1 value (10 trials, 400k steps) as a hollow diamond where it has one, and (with
+    ``baselines``) the null baselines on ``eval_samples`` samples as bands."""
     label, scale = _metric(metric)
     runs = list(runs)
     datasets = _datasets(runs, datasets)
-    fig, axes = _figure(5.6 * len(datasets), 4.6, 1, len(datasets))
+    fig, axes = _figure(5.6 * len(datasets), 5.6 if baselines else 4.8, 1, len(datasets))
     rng = np.random.default_rng(0)  # jitter only
     for ax, dataset in zip(axes, datasets):
         rows = [r for r in runs if r["dataset"] == dataset]
@@ -179,12 +250,14 @@ def plot_coverage(runs, metric: str = "modes_captured", datasets=None, paper: bo
             modes = _num_modes(dataset)
             if modes:
                 ax.axhline(modes, color=MODE_CENTRE, ls=":", lw=1.2, label=f"all {modes} modes")
+        if baselines:
+            draw_baselines(ax, dataset, metric, eval_samples)
         ax.set_xticks(range(len(packs)), [f"m = {m}" for m in packs])
         ax.set_xlabel("packing degree")
         ax.set_ylabel(label)
         seeds_text = "/".join(str(s) for s in seeds)
         ax.set_title(f"{dataset}: {label} ({seeds_text} seeds per m)")
-        ax.legend(loc="best", fontsize=9, framealpha=0.85)
+        _legend_below(ax)
     return fig
 
 
@@ -229,13 +302,15 @@ def plot_metric_curves(history, metric: str = "modes_captured", datasets=None) -
 
 
 # --------------------------------------------------------------------------------- Table 1
-def plot_table1_comparison(rows, datasets=None, label: str = "ours") -> Figure:
+def plot_table1_comparison(rows, datasets=None, label: str = "ours", baselines: bool = True,
+                           eval_samples: int = EVAL_SAMPLES) -> Figure:
     """Our mean ± s.e. per packing degree beside the paper's Table 1, one panel per
-    (dataset, metric). ``rows``: per-seed rows or ``sweep.summarize`` rows."""
+    (dataset, metric). ``rows``: per-seed rows or ``sweep.summarize`` rows. With ``baselines``,
+    the null baselines on ``eval_samples`` samples (the runs' own) as bands."""
     rows = list(rows)
     summary = rows if rows and "seeds" in rows[0] else summarize(rows)
     datasets = _datasets(summary, datasets)
-    fig, axes = _figure(14.5, 4.0 * len(datasets), len(datasets), len(METRICS))
+    fig, axes = _figure(14.5, 4.0 * len(datasets) + 0.8, len(datasets), len(METRICS))
     for r, dataset in enumerate(datasets):
         ours = sorted((s for s in summary if s["dataset"] == dataset), key=lambda s: s["pack"])
         seeds = "/".join(str(n) for n in sorted({s["seeds"] for s in ours}))
@@ -253,11 +328,20 @@ def plot_table1_comparison(rows, datasets=None, label: str = "ours") -> Figure:
                             capsize=4, label="paper Table 1 (10 trials)")
             if metric == "modes_captured" and _num_modes(dataset):
                 ax.axhline(_num_modes(dataset), color=MODE_CENTRE, ls=":", lw=1)
+            if baselines:
+                draw_baselines(ax, dataset, metric, eval_samples)
             ax.set_xticks(packs)
             ax.set_xlabel("packing degree m")
             ax.set_ylabel(metric_label)
             ax.set_title(f"{dataset}: {metric_label}", fontsize=13)
-            if c == 0:
-                ax.legend(loc="best", fontsize=9, framealpha=0.85)
-    fig.suptitle("Table 1 of PacGAN: ours vs the paper (mean ± s.e. over seeds)")
+    # one legend for every panel, under them all (the labels are the same in each)
+    handles = {}
+    for ax in axes:
+        for handle, text in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(text, handle)
+    names = sorted(handles, key=lambda text: text in BASELINE_LABELS.values())
+    fig.legend([handles[t] for t in names], names, loc="outside lower center", ncol=len(names), fontsize=10,
+               frameon=False)
+    fig.suptitle("Table 1 of PacGAN: ours vs the paper (mean ± s.e. over seeds)"
+                 + (f"; bands: baselines on {eval_samples:,} samples, mean ± 2 s.e." if baselines else ""))
     return fig

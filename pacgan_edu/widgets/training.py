@@ -29,6 +29,7 @@ import ipywidgets as w
 from .. import probes
 from ..data.mixtures import MIXTURES
 from ..losses import loss_names
+from ..metrics import null_baselines
 from ..plots.training import TrainingFigure, member_label, plot_training_frame
 from ..presets import TrainConfig
 from ..presets import preset as make_preset
@@ -177,7 +178,11 @@ class _LivePanel:
         """One line per member: modes captured, high-quality %, reverse KL at the latest record."""
         with self._lock:
             rows = self.trainer.results()
-        return _summary(rows, self.trainer.task.mixture.num_modes)
+        return _summary(rows, self.trainer.task.mixture.num_modes, self._uniform_note())
+
+    def _uniform_note(self) -> str:
+        """What a uniform cloud over the data's extent scores on as many samples (the null baseline)."""
+        return _uniform_note(self.trainer.task.mixture, self.trainer.config.eval_samples)
 
     def _show_status(self, frames) -> None:
         if self.last_error:
@@ -190,7 +195,8 @@ class _LivePanel:
         else:
             state = "paused"
         rows = [{"pack": f.pack, "seed": f.seed, "step": f.step, **f.metrics} for f in frames]
-        lines = html.escape(_summary(rows, self.trainer.task.mixture.num_modes)).replace("\n", "<br>")
+        lines = html.escape(_summary(rows, self.trainer.task.mixture.num_modes,
+                                     self._uniform_note())).replace("\n", "<br>")
         self.status.value = (f"<div style='font-size:14px'><b>{state}</b> · step {frames[0].step} / "
                              f"{self.target_step}{rate}<br>{lines}</div>")
 
@@ -347,11 +353,18 @@ class _LivePanel:
         print(self.summary())
 
 
-def _summary(rows, modes: int) -> str:
-    return "\n".join(
+def _summary(rows, modes: int, note: str = "") -> str:
+    return "\n".join([*(
         f"{member_label(r['pack'], r['seed'])} after {r['step']} steps: {r['modes_captured']} / {modes} modes, "
         f"{100 * r['high_quality_fraction']:.0f}% high quality, reverse KL {r['reverse_kl']:.2f} nats"
-        for r in rows)
+        for r in rows), *([note] if note else [])])
+
+
+def _uniform_note(mixture, eval_samples: int) -> str:
+    """E.g. "(uniform cloud: 20 modes, 2% HQ)": the counters mean something only above this."""
+    uniform = null_baselines(mixture, n=eval_samples)["uniform"]
+    return (f"(uniform cloud: {uniform['modes_captured']['mean']:.0f} modes, "
+            f"{100 * uniform['high_quality_fraction']['mean']:.0f}% HQ)")
 
 
 class TrainingPanel(_LivePanel):
