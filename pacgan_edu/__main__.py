@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import cli_stacked_mnist, cli_toy
+from . import cli_record, cli_stacked_mnist, cli_toy
 
-COMMANDS = [cli_toy, cli_stacked_mnist]
+COMMANDS = [cli_toy, cli_stacked_mnist, cli_record]
 
 
 def build_parser() -> argparse.ArgumentParser:

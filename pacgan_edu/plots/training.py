@@ -187,6 +187,16 @@ class TrainingFigure:
             self._background = None
         return self
 
+    def set_title(self, text: str) -> "TrainingFigure":
+        """Set the figure's title. Unlike ``title=``, it may change every frame (a replay's step):
+        a live figure redraws it with the moving artists instead of caching it."""
+        title = self.figure.suptitle(text)
+        if title not in self._moving:
+            self._moving.append(title)
+            title.set_animated(self.live)
+            self._background = None  # the cached background may hold the old title
+        return self
+
     def jpeg(self, quality: int = 88) -> bytes:
         """The current frame as JPEG bytes, blitted onto the cached background (live figures)."""
         if not self._views:
