@@ -50,8 +50,14 @@ def generated_verdicts(trainer, n: int | None = None) -> tuple[torch.Tensor, tor
     samples = trainer.generate(trainer.eval_noise[:, :n])
     logits = torch.empty(samples.shape[:2], device=samples.device)
     for group in trainer.groups:
-        scores = group.discriminator(pack_members(samples[group.members], group.pack))   # (K_g, n/m)
-        logits[group.members] = scores.repeat_interleave(group.pack, dim=1)
+        member_samples = samples[group.members]
+        packs = [group.pad(pack_members(member_samples[members], m)) for m, members in group.runs]
+        if len(packs) > 1:  # one model for several m: a smaller m has more packs; pad every run to n (ignored)
+            packs = [torch.nn.functional.pad(p, (0, 0, 0, n - p.shape[1])) for p in packs]
+        scores = group.discriminator(torch.cat(packs))                                     # (K_g, packs)
+        for k, member in enumerate(group.members):
+            m = group.pack_of(k)
+            logits[member] = scores[k, : n // m].repeat_interleave(m)
     return samples.cpu(), logits.cpu()
 
 

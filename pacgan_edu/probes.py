@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from torch.func import functional_call
 
+from .data.mixtures import view_extent  # noqa: F401  (re-exported: one definition, shared with metrics)
 from .packing import pack_members
 
 __all__ = ["DiscriminatorMap", "ProbeFrame", "discriminator_map", "generated_samples",
@@ -115,13 +116,6 @@ def _member_call(module: torch.nn.Module, size: int, index: int, x: torch.Tensor
     return module(x.expand(size, *x.shape[1:]))[index:index + 1]
 
 
-def view_extent(mixture) -> tuple[float, float, float, float]:
-    """(xmin, xmax, ymin, ymax) that frames the mixture with room for stray samples."""
-    xmin, xmax, ymin, ymax = mixture.extent(margin=0.0)
-    margin = max(0.5, 0.15 * max(xmax - xmin, ymax - ymin))
-    return xmin - margin, xmax + margin, ymin - margin, ymax + margin
-
-
 def generated_samples(trainer, member: int = 0, n: int = 500) -> torch.Tensor:
     """(n, 2) samples of one member from its fixed evaluation noise (stable between frames),
     exactly as ``trainer.generate`` makes them."""
@@ -155,7 +149,7 @@ def discriminator_map(trainer, member: int = 0, resolution: int = 48, extent=Non
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise ValueError(f"draws must be an integer >= 1, got {draws!r}")
     group, index = _locate(trainer, member)
-    m = group.pack
+    m = group.pack_of(index)
     xmin, xmax, ymin, ymax = extent if extent is not None else view_extent(trainer.task.mixture)
     xs = torch.linspace(xmin, xmax, resolution, device=trainer.device)
     ys = torch.linspace(ymin, ymax, resolution, device=trainer.device)
@@ -179,7 +173,7 @@ def discriminator_map(trainer, member: int = 0, resolution: int = 48, extent=Non
             pack = torch.cat([others[:, :slot], points.unsqueeze(1), others[:, slot:]], dim=1)
             packs.append(pack.reshape(len(points), 2 * m))
         packs = torch.cat(packs).unsqueeze(0)                                # (1, draws*P, 2m)
-    logits = _member_call(group.discriminator, len(group.members), index, packs)[0]
+    logits = _member_call(group.discriminator, len(group.members), index, group.pad(packs))[0]
     if trainer.loss.output == "critic":   # average the scores, then rescale once for the whole map
         values, label = readable_verdict(trainer.loss, logits.reshape(draws, resolution, resolution).mean(0))
     else:
@@ -200,14 +194,14 @@ def generator_gradients(trainer, member: int = 0, points: torch.Tensor | None = 
     """
     _check_2d(trainer)
     group, index = _locate(trainer, member)
-    m = group.pack
+    m = group.pack_of(index)
     if points is None:
         points = generated_samples(trainer, member, n)
     points = points[: (len(points) // m) * m].detach().clone().requires_grad_(True)
     if len(points) == 0:
         raise ValueError(f"need at least m = {m} points to form one pack")
     packs = pack_members(points.unsqueeze(0), m)                               # (1, n/m, 2m)
-    logits = _member_call(group.discriminator, len(group.members), index, packs)
+    logits = _member_call(group.discriminator, len(group.members), index, group.pad(packs))
     loss = trainer.loss.generator_loss(logits).sum()
     (gradient,) = torch.autograd.grad(loss, points)
     return points.detach(), -gradient * (len(points) // m)

@@ -25,6 +25,10 @@ class ToyTask:
         self.architecture = toy_architecture(config.architecture)
         self.noise_dim = config.noise_dim
 
+    # the toy nets run any contiguous run of members (``members=slice``): the trainer batches
+    # every packing degree into one model
+    one_model_for_all_packs = True
+
     def real(self, n: int, generator: torch.Generator) -> torch.Tensor:
         return self.mixture.sample(n, generator)
 

@@ -23,6 +23,7 @@ import math
 import signal
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import torch
@@ -74,16 +75,51 @@ def _torch_generator(seed: int, device: torch.device) -> torch.Generator:
 
 
 class _Group(nn.Module):
-    """Members sharing one packing degree: one batched G and one batched D."""
+    """Members trained as one batched G and one batched D.
 
-    def __init__(self, task, pack: int, members: list[int], seeds: list[int], device: torch.device):
+    For 2D tasks every member, whatever its packing degree, is in one group ("one model"): the
+    members are ordered by m, G runs once per packing degree on its contiguous run of members
+    (a view of the batched weights, with that run's B·m samples per member, so BatchNorm
+    sees exactly a lone run's batch) and D reads every pack at once, padded with zeros to the
+    widest m (exact, see ``models.layers.MemberLinear``). Other tasks (image nets) have one
+    group per packing degree.
+    """
+
+    def __init__(self, task, packs: list[int], members: list[int], seeds: list[int], device: torch.device):
         super().__init__()
-        self.pack = pack
+        if list(packs) != sorted(packs):
+            raise ValueError("a group's members must be ordered by packing degree")
+        self.packs = list(packs)
+        self.pack = packs[0] if len(set(packs)) == 1 else None   # None: several packing degrees
         self.members = members
         init = [_torch_generator(s, device) for s in seeds]
         self.generator = task.make_generator(init, device)        # G first, then D: same order as a lone run
-        self.discriminator = task.make_discriminator(init, pack, device)
+        self.discriminator = task.make_discriminator(init, packs if self.pack is None else self.pack, device)
         self.train_rngs = [_torch_generator(_derived_seed(s, 1), device) for s in seeds]
+        # (m, slice of members with that m): G and the data draws run once per packing degree
+        self.runs = [(m, slice(packs.index(m), len(packs) - packs[::-1].index(m))) for m in sorted(set(packs))]
+
+    def pack_of(self, index: int) -> int:
+        """Packing degree of the group's ``index``-th member."""
+        return self.packs[index]
+
+    def fake(self, noise: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Generated samples per run from :meth:`GANTrainer._batch`'s noise."""
+        if len(self.runs) == 1:
+            return [self.generator(noise[0])]
+        return [self.generator(z, members) for z, (_, members) in zip(noise, self.runs)]
+
+    def to_packs(self, samples: list[torch.Tensor]) -> torch.Tensor:
+        """Per run (K_run, B·m, ...) samples -> D's input (K_g, B, ...), narrower packs zero-padded."""
+        packs = [pack_members(x, m) for x, (m, _) in zip(samples, self.runs)]
+        return torch.cat([self.pad(p) for p in packs]) if len(packs) > 1 else packs[0]
+
+    def pad(self, packs: torch.Tensor) -> torch.Tensor:
+        """Packs of one member's width (K, B, 2m) padded with zeros to the group's D input width."""
+        width = getattr(self.discriminator, "input_width", packs.shape[-1])
+        if packs.shape[-1] == width:
+            return packs
+        return torch.nn.functional.pad(packs, (0, width - packs.shape[-1]))
 
 
 @contextlib.contextmanager
@@ -131,9 +167,14 @@ class GANTrainer:
 
         with torch.random.fork_rng(devices=[]):  # building the model never touches global RNG state
             self.groups = nn.ModuleList()
-            for pack in sorted({m.pack for m in self.members}):
-                idx = [i for i, m in enumerate(self.members) if m.pack == pack]
-                self.groups.append(_Group(self.task, pack, idx, [self.members[i].seed for i in idx], self.device))
+            by_pack = sorted(range(len(self.members)), key=lambda i: self.members[i].pack)
+            if getattr(self.task, "one_model_for_all_packs", False):
+                parts = [by_pack]
+            else:
+                parts = [[i for i in by_pack if self.members[i].pack == m] for m in sorted({m.pack for m in self.members})]
+            for idx in parts:
+                self.groups.append(_Group(self.task, [self.members[i].pack for i in idx], idx,
+                                          [self.members[i].seed for i in idx], self.device))
         self.generator_parameters = [p for g in self.groups for p in g.generator.parameters()]
         self.discriminator_parameters = [p for g in self.groups for p in g.discriminator.parameters()]
         self.optimizer_g, self.optimizer_d = self._make_optimizers()
@@ -164,11 +205,12 @@ class GANTrainer:
         return torch.randn(shape, generator=rng, device=self.device)
 
     # ----------------------------------------------------------------------------- one step
-    def _batch(self, group: _Group, real: bool):
-        """(K_g, B*m, ...) real or noise, each member from its own stream."""
-        n = self.config.batch_size * group.pack
-        draw = (lambda rng: self.task.real(n, rng)) if real else (lambda rng: self._noise(n, rng))
-        return torch.stack([draw(rng) for rng in group.train_rngs])
+    def _batch(self, group: _Group, real: bool) -> list[torch.Tensor]:
+        """One step's real samples or noise per run of the group, (K_run, B·m, ...) each, every
+        member from its own stream."""
+        b = self.config.batch_size
+        draw = (lambda n, rng: self.task.real(n, rng)) if real else (lambda n, rng: self._noise(n, rng))
+        return [torch.stack([draw(b * m, rng) for rng in group.train_rngs[members]]) for m, members in group.runs]
 
     def _scatter(self, per_group: list[torch.Tensor]) -> torch.Tensor:
         """Per-group (K_g,) values -> one (K,) tensor in member order."""
@@ -222,8 +264,8 @@ class GANTrainer:
         if self.simultaneous:
             d_parts, g_parts = [], []
             for group in self.groups:
-                real = pack_members(self._batch(group, real=True), group.pack)
-                fake = pack_members(group.generator(self._batch(group, real=False)), group.pack)
+                real = group.to_packs(self._batch(group, real=True))
+                fake = group.to_packs(group.fake(self._batch(group, real=False)))
                 d_loss, fake_logits = self._discriminator_losses(group, real, fake)
                 d_parts.append(d_loss)
                 g_parts.append(self.loss.generator_loss(fake_logits))
@@ -246,9 +288,9 @@ class GANTrainer:
         for _ in range(self.critic_steps):
             d_parts = []
             for group in self.groups:
-                real = pack_members(self._batch(group, real=True), group.pack)
+                real = group.to_packs(self._batch(group, real=True))
                 with torch.no_grad():
-                    fake = pack_members(group.generator(self._batch(group, real=False)), group.pack)
+                    fake = group.to_packs(group.fake(self._batch(group, real=False)))
                 d_parts.append(self._discriminator_losses(group, real, fake)[0])
             d_total = sum(l.sum() for l in d_parts)
             self.last_d_loss = self._scatter(d_parts).cpu()
@@ -259,7 +301,7 @@ class GANTrainer:
         for _ in range(self.config.generator_steps):
             g_parts = []
             for group in self.groups:
-                fake = pack_members(group.generator(self._batch(group, real=False)), group.pack)
+                fake = group.to_packs(group.fake(self._batch(group, real=False)))
                 g_parts.append(self.loss.generator_loss(group.discriminator(fake)))
             g_total = sum(l.sum() for l in g_parts)
             self.last_g_loss = self._scatter(g_parts).cpu()
@@ -348,10 +390,13 @@ class GANTrainer:
         task_chunk = getattr(self.task, "generate_chunk", None)  # images: bound the memory
         out = None
         for group in self.groups:
-            # G (with BatchNorm on batch statistics) sees batches of the size it was trained on
-            chunk = task_chunk or self.config.batch_size * group.pack
-            member_noise = noise[group.members]
-            samples = torch.cat([group.generator(part) for part in member_noise.split(chunk, dim=1)], dim=1)
+            member_noise, parts = noise[group.members], []
+            for m, members in group.runs:
+                # G (with BatchNorm on batch statistics) sees batches of the size it was trained on
+                chunk = task_chunk or self.config.batch_size * m
+                run = group.generator if len(group.runs) == 1 else partial(group.generator, members=members)
+                parts.append(torch.cat([run(part) for part in member_noise[members].split(chunk, dim=1)], dim=1))
+            samples = torch.cat(parts) if len(parts) > 1 else parts[0]
             if out is None:
                 out = torch.empty(len(self.members), *samples.shape[1:], device=self.device)
             out[group.members] = samples

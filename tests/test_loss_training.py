@@ -62,7 +62,7 @@ def test_ensemble_member_equals_lone_run(name):
     ensemble = GANTrainer(config, packs=(1, 2), seeds=(0, 1), device="cpu").run(progress=False)
     lone = GANTrainer(config, members=[Member(2, 1)], device="cpu").run(progress=False)
     k = ensemble.members.index(Member(2, 1))
-    group = next(g for g in ensemble.groups if g.pack == 2)
+    group = next(g for g in ensemble.groups if k in g.members)
     i = group.members.index(k)
     lone_group = lone.groups[0]
     for a, b in zip(group.parameters(), lone_group.parameters()):

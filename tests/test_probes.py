@@ -19,12 +19,14 @@ def trained():
 
 
 def _discriminator(trainer, member):
-    """Plain call of the member's batched D on (1, B, 2m) packs (slicing via the whole group)."""
+    """Plain call of the member's batched D on (1, B, 2m) packs (slicing via the whole group; the
+    group's D reads the widest m, so narrower packs are zero-padded as in training)."""
     group = next(g for g in trainer.groups if member in g.members)
     index = group.members.index(member)
 
     def call(packs):
         with torch.no_grad():
+            packs = group.pad(packs)
             return group.discriminator(packs.expand(len(group.members), *packs.shape[1:]))[index]
     return call
 
@@ -82,7 +84,7 @@ def test_arrows_are_minus_the_per_pack_gradient_of_the_generator_loss(trained, m
     discriminator = copy.deepcopy(group.discriminator).double()
 
     def pack_terms(x):  # the generator loss times the number of packs = the sum of per-pack terms
-        packs = x.double().reshape(1, 30 // m, 2 * m).expand(len(group.members), -1, -1)
+        packs = group.pad(x.double().reshape(1, 30 // m, 2 * m)).expand(len(group.members), -1, -1)
         with torch.no_grad():
             return F.softplus(-discriminator(packs)[index]).sum().item()
 

@@ -31,24 +31,47 @@ def _draw(shape, generators, init: str, fan_in: int, std: float, device) -> torc
 
 
 class MemberLinear(nn.Module):
-    """``y_k = x_k @ W_k + b_k`` for every member k, with one ``torch.baddbmm``."""
+    """``y_k = x_k @ W_k + b_k`` for every member k, with one ``torch.baddbmm``.
+
+    ``used_in_features`` (one number per member, default all ``in_features``): member k reads
+    only its first ``used_in_features[k]`` inputs; its weight rows beyond that are zero. This is
+    how discriminators with different packing degrees share one batched layer: a narrower pack
+    is padded with zeros, so the padded rows see zero inputs, get zero gradients, and Adam never
+    moves them — member k computes exactly what a lone layer of its own width computes, and it
+    is initialised like one (its own fan-in).
+    """
 
     def __init__(self, generators, in_features: int, out_features: int, bias: bool = True,
-                 init: str = "normal", init_std: float = 0.02, device=None):
+                 init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = nn.Parameter(_draw((in_features, out_features), generators, init, in_features, init_std, device))
-        if bias:  # biases start at 0 (paper); the uniform init draws them like PyTorch does
-            b = (_draw((out_features,), generators, init, in_features, init_std, device)
-                 if init == "uniform" else torch.zeros(len(generators), out_features, device=device))
-            self.bias = nn.Parameter(b)
+        used = [in_features] * len(generators) if used_in_features is None else [int(u) for u in used_in_features]
+        if len(used) != len(generators) or not all(1 <= u <= in_features for u in used):
+            raise ValueError(f"used_in_features must give one width in 1..{in_features} per member, got {used_in_features!r}")
+        self.used_in_features = used
+        weights, biases = [], []
+        for g, width in zip(generators, used):  # member by member: each draws as its lone twin would
+            w = _draw((width, out_features), [g], init, width, init_std, device)[0]
+            weights.append(torch.cat([w, w.new_zeros(in_features - width, out_features)]))
+            if bias:  # biases start at 0 (paper); the uniform init draws them like PyTorch does
+                biases.append(_draw((out_features,), [g], init, width, init_std, device)[0]
+                              if init == "uniform" else torch.zeros(out_features, device=device))
+        self.weight = nn.Parameter(torch.stack(weights))
+        if bias:
+            self.bias = nn.Parameter(torch.stack(biases))
         else:
             self.register_parameter("bias", None)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.bias is None:
-            return torch.bmm(x, self.weight)
-        return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight)
+    def forward(self, x: torch.Tensor, members: slice | None = None) -> torch.Tensor:
+        """``x`` (K, N, in) -> (K, N, out); with ``members`` (a slice), only those members run
+        (``x`` then has their count on its first axis) — a view of the weights, no copy."""
+        weight, bias = self.weight, self.bias
+        if members is not None:
+            weight = weight[members]
+            bias = None if bias is None else bias[members]
+        if bias is None:
+            return torch.bmm(x, weight)
+        return torch.baddbmm(bias.unsqueeze(1), x, weight)
 
 
 class MemberBatchNorm(nn.Module):
@@ -65,23 +88,52 @@ class MemberBatchNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(members, 1, features, device=device))
         self.bias = nn.Parameter(torch.zeros(members, 1, features, device=device))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, members: slice | None = None) -> torch.Tensor:
+        weight, bias = (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
         # layer_norm over the batch axis of the transposed tensor is batch norm per member, and
         # about twice as fast on CPU as var_mean over a middle axis (benchmarks/bench_ensemble.py)
         normalized = torch.nn.functional.layer_norm(x.transpose(-1, 1), (x.shape[1],), eps=self.eps).transpose(-1, 1)
-        return normalized * self.weight + self.bias
+        return normalized * weight + bias
+
+
+class _MaxOverPieces(torch.autograd.Function):
+    """max over axis −2 of ``(..., pieces, units)``, as ``pieces − 1`` element-wise maxima of
+    contiguous rows; the backward pass routes the gradient to the winning piece (a tie, which
+    has probability zero for real-valued inputs, would send it to every winner).
+    On a CPU this is about twice as fast as ``max``/``amax`` over an axis (benchmarks/bench_ensemble.py)."""
+
+    @staticmethod
+    def forward(ctx, y):
+        out = y[..., 0, :]
+        for piece in range(1, y.shape[-2]):
+            out = torch.maximum(out, y[..., piece, :])
+        ctx.save_for_backward(y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, out = ctx.saved_tensors
+        return (y == out.unsqueeze(-2)) * grad.unsqueeze(-2)
 
 
 class MemberMaxout(nn.Module):
-    """Maxout (Goodfellow et al. 2013): a linear map to ``units*pieces``, then max over pieces."""
+    """Maxout (Goodfellow et al. 2013): a linear map to ``units*pieces``, then max over pieces.
+
+    The weights are drawn in the usual (unit, piece) column order and stored piece-major, so
+    the max runs over a middle axis of contiguous rows of ``units`` numbers: about twice as fast
+    on a CPU (forward and backward) as a max over the last axis of length ``pieces``.
+    """
 
     def __init__(self, generators, in_features: int, units: int, pieces: int = 5,
-                 init: str = "normal", init_std: float = 0.02, device=None):
+                 init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None):
         super().__init__()
         self.units, self.pieces = units, pieces
-        self.linear = MemberLinear(generators, in_features, units * pieces, True, init, init_std, device)
+        self.linear = MemberLinear(generators, in_features, units * pieces, True, init, init_std, device,
+                                   used_in_features)
+        with torch.no_grad():  # (unit, piece) columns -> (piece, unit): the same numbers, reordered
+            for p in (self.linear.weight, self.linear.bias):
+                p.copy_(p.view(*p.shape[:-1], units, pieces).transpose(-1, -2).reshape(p.shape))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.linear(x)
-        # max() backpropagates through its argmax indices; amax() would build an equality mask
-        return y.view(*y.shape[:-1], self.units, self.pieces).max(dim=-1).values
+        return _MaxOverPieces.apply(y.view(*y.shape[:-1], self.pieces, self.units))

@@ -72,24 +72,44 @@ class ToyGenerator(nn.Module):
             width = arch.generator_hidden
         layers.append(MemberLinear(generators, width, out_dim, True, arch.init, arch.init_std, device))
         self.net = nn.Sequential(*layers)
+        # without BatchNorm every sample is computed on its own, so members may be run in runs
+        # of any size (see forward): the trainer then batches all packing degrees into one model
+        self.rows_independent = not arch.generator_batch_norm
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z)
+    def forward(self, z: torch.Tensor, members: slice | None = None) -> torch.Tensor:
+        """``z`` (K, N, noise_dim) -> (K, N, 2); with ``members`` (a slice) only those members run,
+        on ``z`` with their count on the first axis (how one model serves several batch sizes)."""
+        if members is None:
+            return self.net(z)
+        x = z
+        for layer in self.net:
+            x = layer(x, members) if isinstance(layer, (MemberLinear, MemberBatchNorm)) else layer(x)
+        return x
 
 
 class ToyDiscriminator(nn.Module):
-    """K discriminators ``packs (K, B, m*2) -> logits (K, B)``; ``pack`` = m widens layer 1."""
+    """K discriminators ``packs (K, B, m*2) -> logits (K, B)``; ``pack`` = m widens layer 1.
 
-    def __init__(self, generators, arch: ToyArchitecture, pack: int = 1, in_dim: int = 2, device=None):
+    ``pack`` may also be one m per member: layer 1 then reads ``2 * max(m)`` numbers, and a
+    member with a smaller m sees its packs padded with zeros (exact: see ``MemberLinear``).
+    """
+
+    def __init__(self, generators, arch: ToyArchitecture, pack=1, in_dim: int = 2, device=None):
         super().__init__()
-        self.pack = pack
+        packs = [pack] * len(generators) if isinstance(pack, int) else list(pack)
+        if len(packs) != len(generators):
+            raise ValueError(f"pack must be one m or one m per member ({len(generators)}), got {pack!r}")
+        self.pack = pack if isinstance(pack, int) else (packs[0] if len(set(packs)) == 1 else None)
+        self.packs = packs
+        self.input_width = in_dim * max(packs)
         layers: list[nn.Module] = []
-        width = in_dim * pack
+        width = in_dim * max(packs)
+        used = [in_dim * m for m in packs]
         for _ in range(arch.discriminator_layers):
             layers.append(MemberMaxout(generators, width, arch.discriminator_hidden, arch.maxout_pieces,
-                                       arch.init, arch.init_std, device))
-            width = arch.discriminator_hidden
-        layers.append(MemberLinear(generators, width, 1, True, arch.init, arch.init_std, device))
+                                       arch.init, arch.init_std, device, used))
+            width, used = arch.discriminator_hidden, None
+        layers.append(MemberLinear(generators, width, 1, True, arch.init, arch.init_std, device, used))
         self.net = nn.Sequential(*layers)
 
     def forward(self, packs: torch.Tensor) -> torch.Tensor:
