@@ -10,6 +10,11 @@ frames/s and training steps/s, then the cost of one frame's parts measured in th
 side-by-side panel (m = 1 vs m = --pack, seed 0) after the lecture preset's steps.
 ``--timeline`` instead plays notebook 01's panel (one GAN, m = 1, --seed) to the end and prints
 its modes captured every 250 steps with the seconds since Play: when the first collapse shows.
+``--pair-seeds 10`` instead measures the live pair (``SideBySidePanel``, m = 1 vs m = --pack, the
+``pair`` preset): it plays the panel on seed --seed for --mark seconds (default 120) and notes the
+step it reached, then trains seeds 0..N−1 of both members to that step as one ensemble (each
+member is its lone run, so this is what the panel would show for that seed at the mark) and
+counts the seeds where m = --pack holds ≥ 24 modes at ≥ 70 % HQ and m = 1 has ≥ 3 modes fewer.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import time
 import torch
 
 from pacgan_edu.widgets.frontend import figure_png
+from pacgan_edu.presets import PAIR_SEED
 from pacgan_edu.widgets.training import SideBySidePanel, TrainingPanel
 
 
@@ -54,10 +60,10 @@ def frame_parts(panel, frames: int = 8) -> dict:
     return {key: statistics.median(values) for key, values in parts.items()}
 
 
-def screenshot(path: str, dataset: str, pack: int, seed: int) -> None:
-    """Train the side-by-side panel to the end of the lecture preset and save its frame as PNG."""
+def screenshot(path: str, dataset: str, pack: int, seed: int, preset: str) -> None:
+    """Train the side-by-side panel to the end of ``preset`` and save its frame as PNG."""
     start = time.perf_counter()
-    panel = SideBySidePanel(pack=pack, dataset=dataset, preset="lecture", seed=seed, device="cpu")
+    panel = SideBySidePanel(pack=pack, dataset=dataset, preset=preset, seed=seed, device="cpu")
     panel.run_to_end()
     with open(path, "wb") as handle:
         handle.write(figure_png(panel.static_figure(), dpi=90))
@@ -80,30 +86,72 @@ def timeline(dataset: str, seed: int) -> None:
         raise RuntimeError(panel.last_error)
 
 
+def pair_seeds(dataset: str, pack: int, seed: int, seeds: int, mark: float, preset: str) -> None:
+    from pacgan_edu import GANTrainer, Member
+    from pacgan_edu.presets import preset as make_preset
+
+    panel = SideBySidePanel(pack=pack, dataset=dataset, preset=preset, seed=seed, device="cpu")
+    start_step = panel.trainer.step
+    start = time.perf_counter()
+    panel.play()
+    time.sleep(mark)
+    reached = panel.trainer.step
+    panel.pause()
+    if panel.last_error:
+        raise RuntimeError(panel.last_error)
+    fps = panel.frames_per_second
+    print(f"panel (seed {seed}, {dataset}, preset {preset}): step {reached - start_step} of "
+          f"{panel.trainer.config.steps} after {mark:.0f} s of Play ({(reached - start_step) / mark:.0f} steps/s, "
+          f"{fps:.1f} frames/s; torch threads {torch.get_num_threads()}); wall {time.perf_counter() - start:.0f} s")
+    config = make_preset(preset, dataset=dataset, eval_every=10**9)
+    trainer = GANTrainer(config, members=[Member(m, s) for s in range(seeds) for m in (1, pack)], device="cpu")
+    trainer.run(reached, progress=False)
+    rows = {(r["pack"], r["seed"]): r for r in trainer.results()}
+    shown = 0
+    for s in range(seeds):
+        lone, packed = rows[(1, s)], rows[(pack, s)]
+        ok = (packed["modes_captured"] >= 24 and packed["high_quality_fraction"] >= 0.70
+              and lone["modes_captured"] <= packed["modes_captured"] - 3)
+        shown += ok
+        print(f"  seed {s}: m = 1 {lone['modes_captured']:2d} modes {100 * lone['high_quality_fraction']:4.0f} % HQ | "
+              f"m = {pack} {packed['modes_captured']:2d} modes {100 * packed['high_quality_fraction']:4.0f} % HQ"
+              f"  {'shows it' if ok else '-'}")
+    print(f"{shown} of {seeds} seeds show m = {pack} on >= 24 modes at >= 70 % HQ and m = 1 >= 3 modes fewer "
+          f"at step {reached} ({mark:.0f} s after Play)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="Play time per measurement")
-    parser.add_argument("--steps-per-frame", type=int, nargs="+", default=[1, 5, 10])
+    parser.add_argument("--steps-per-frame", type=int, nargs="+", default=[10, 25, 50])
     parser.add_argument("--dataset", default="grid", choices=["grid", "ring"])
     parser.add_argument("--pack", type=int, default=2, help="m of the packed member")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the --screenshot run")
+    parser.add_argument("--seed", type=int, default=None, help="seed of --screenshot / --pair-seeds' panel (default: the panel's)")
     parser.add_argument("--screenshot", metavar="PNG", help="save a frame of the trained side-by-side panel here")
     parser.add_argument("--timeline", action="store_true", help="print a lone m = 1 GAN's modes over time")
+    parser.add_argument("--pair-seeds", type=int, default=0, help="measure the live pair at --mark seconds over N seeds")
+    parser.add_argument("--mark", type=float, default=120.0, help="seconds after Play for --pair-seeds")
+    parser.add_argument("--preset", default="pair", help="preset of --pair-seeds, --screenshot and the timings")
     args = parser.parse_args()
+    if args.seed is None:
+        args.seed = PAIR_SEED
+    if args.pair_seeds:
+        pair_seeds(args.dataset, args.pack, args.seed, args.pair_seeds, args.mark, args.preset)
+        return
     if args.timeline:
         timeline(args.dataset, args.seed)
         return
     if args.screenshot:
-        screenshot(args.screenshot, args.dataset, args.pack, args.seed)
+        screenshot(args.screenshot, args.dataset, args.pack, args.seed, args.preset)
         return
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {load:.1f}, "
-          f"torch threads {torch.get_num_threads()}, lecture preset, {args.dataset}")
+          f"torch threads {torch.get_num_threads()}, {args.preset} preset, {args.dataset}")
     print(f"{'panel':<28}{'steps/frame':>12}{'frames/s':>10}{'steps/s':>9}   median frame parts (s)")
-    for name, make in [("TrainingPanel m=1", lambda spf: TrainingPanel(dataset=args.dataset, pack=1, steps_per_frame=spf, device="cpu")),
-                       (f"TrainingPanel m={args.pack}", lambda spf: TrainingPanel(dataset=args.dataset, pack=args.pack, steps_per_frame=spf, device="cpu")),
-                       (f"SideBySidePanel m=1 vs {args.pack}", lambda spf: SideBySidePanel(dataset=args.dataset, pack=args.pack, steps_per_frame=spf, device="cpu"))]:
+    for name, make in [("TrainingPanel m=1", lambda spf: TrainingPanel(dataset=args.dataset, pack=1, preset=args.preset, steps_per_frame=spf, device="cpu")),
+                       (f"TrainingPanel m={args.pack}", lambda spf: TrainingPanel(dataset=args.dataset, pack=args.pack, preset=args.preset, steps_per_frame=spf, device="cpu")),
+                       (f"SideBySidePanel m=1 vs {args.pack}", lambda spf: SideBySidePanel(dataset=args.dataset, pack=args.pack, preset=args.preset, steps_per_frame=spf, device="cpu"))]:
         for spf in args.steps_per_frame:
             panel = make(spf)
             fps, steps = play_for(panel, args.seconds)

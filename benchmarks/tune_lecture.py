@@ -50,8 +50,8 @@ def scaled_networks(d_input_scale: float, g_output_scale: float):
     """Temporarily multiply D's input / G's output by a constant (equivalent to a first / last
     layer that starts larger and learns proportionally faster under Adam)."""
     d_forward, g_forward = toy.ToyDiscriminator.forward, toy.ToyGenerator.forward
-    toy.ToyDiscriminator.forward = lambda self, x: d_forward(self, x * d_input_scale)
-    toy.ToyGenerator.forward = lambda self, z: g_forward(self, z) * g_output_scale
+    toy.ToyDiscriminator.forward = lambda self, x, *rest, **named: d_forward(self, x * d_input_scale, *rest, **named)
+    toy.ToyGenerator.forward = lambda self, z, *rest, **named: g_forward(self, z, *rest, **named) * g_output_scale
     try:
         yield
     finally:

@@ -1,6 +1,7 @@
 """``python -m pacgan_edu toy``: the Table 1 sweep on 2D mixtures, as one vectorized ensemble."""
 from __future__ import annotations
 
+import sys
 import time
 
 from .cli_common import add_sweep_arguments, validate_sweep
@@ -13,6 +14,7 @@ from .report import environment, format_table, write_json
 from .sweep import paired_differences, summarize
 from .train import GANTrainer
 
+SAVED_SAMPLES = 1000   # per packing degree, first seed only (the JSON stays small)
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("high_quality_fraction", "HQ %", 100.0, 1), ("reverse_kl", "rev. KL", 1.0, 2)]
 BASELINE_ROWS = [("uniform", "uniform (extent)"), ("real", "real samples")]  # null_baselines key, table label
 
@@ -33,7 +35,7 @@ def run(args, parser) -> int:
     validate_sweep(args, parser, positive=("seeds", "steps"))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
-    runs, wall, configs, baselines = [], {}, {}, {}
+    runs, wall, configs, baselines, history, samples = [], {}, {}, {}, [], {}
     for dataset in args.dataset:
         overrides = {"dataset": dataset}
         if args.loss:
@@ -54,15 +56,31 @@ def run(args, parser) -> int:
         for row in trainer.results():
             row["stopped_reason"] = trainer.stopped_reason
             runs.append(row)
+        history += trainer.history
+        samples[dataset] = first_seed_samples(trainer)
         print_table(dataset, [r for r in runs if r["dataset"] == dataset], args.preset, config.steps, wall[dataset],
                     str(trainer.device), eval_samples=config.eval_samples)
         baselines[dataset] = baselines_json(dataset, config.eval_samples)
     if args.json:
-        settings = {"command": "toy", "preset": args.preset, "datasets": args.dataset, "packs": packs, "seeds": seeds,
+        settings = {"command": "toy", "command_line": "python -m pacgan_edu " + " ".join(sys.argv[1:] if argv_is_cli() else []),
+                    "preset": args.preset, "datasets": args.dataset, "packs": packs, "seeds": seeds,
                     "device": args.device, "configs": configs, "wall_seconds": wall, "environment": environment()}
-        write_json(args.json, settings, runs, extra={"baselines": baselines})
+        write_json(args.json, settings, runs, extra={"baselines": baselines, "history": history, "samples": samples})
         print(f"wrote {args.json}")
     return 0
+
+
+def argv_is_cli() -> bool:
+    return len(sys.argv) > 1 and sys.argv[1] == "toy"
+
+
+def first_seed_samples(trainer, n: int = SAVED_SAMPLES) -> dict:
+    """``{"m=PACK": [[x, y], ...]}``: n samples (fixed evaluation noise) of every packing degree's
+    first seed at the end, so a notebook can draw the trained generators without retraining."""
+    generated = trainer.generate()[:, :n].cpu()
+    first = min(m.seed for m in trainer.members)
+    return {f"m={m.pack}": [[round(float(a), 4), round(float(b), 4)] for a, b in generated[i].tolist()]
+            for i, m in enumerate(trainer.members) if m.seed == first}
 
 
 def baselines_json(dataset: str, eval_samples: int = EVAL_SAMPLES) -> dict:

@@ -75,6 +75,8 @@ LOSS_NAMES = ("d_loss", "g_loss")
 
 # committed recordings live in the checkout's data/recordings/ (see its README.md)
 RECORDINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "recordings"
+# the recordings committed under data/recordings/ (downloaded by name where the package has no data/)
+PUBLISHED = ("grid_pair", "ring_pair")
 
 
 class RecordingError(ValueError):
@@ -494,6 +496,9 @@ def find_recording(path_or_name) -> Path:
         for folder in _recording_folders():
             if (folder / f"{name}.npz").is_file():
                 return folder / f"{name}.npz"
+        if name in PUBLISHED and not RECORDINGS_DIR.is_dir():  # a pip install (Colab) has no data/: fetch it once
+            from .prerecorded import prerecorded_file
+            return prerecorded_file(f"{name}.npz", folder="recordings")
     names = available_recordings()
     listing = f"available: {', '.join(names)}" if names else f"none is there yet ({_MAKE_ONE})"
     folders = " or ".join(str(folder) for folder in _recording_folders())

@@ -22,19 +22,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
-import io
-import json
-from pathlib import Path
 
 import torch
 
-from .data.download import fetch_url
 from .data.stacked_mnist import StackedMNIST, stack_digits
-from .files import atomic_write_bytes
+from .prerecorded import PRERECORDED_IN_CHECKOUT, PRERECORDED_URL, load_prerecorded, prerecorded_file  # noqa: F401
 from .mode_classifier import StackedMnistModes, load_mode_classifier, stacked_mnist_modes
 from .models.dcgan import GpuOptions, dcgan_architecture, make_dcgan_discriminator, make_dcgan_generator
 from .presets import TrainConfig
-from .settings import data_dir
 from .tasks import register_task
 
 PREFIX = "stacked-mnist-"
@@ -180,31 +175,7 @@ for _setting in SETTINGS:
 # ------------------------------------------------------------------------ pre-recorded results
 # Longer runs made with the CLI and committed under data/prerecorded/ (see its README.md), so a
 # lecture without a GPU can still show the full-length outcome.
-PRERECORDED_IN_CHECKOUT = Path(__file__).resolve().parent.parent / "data" / "prerecorded"
-PRERECORDED_URL = "https://raw.githubusercontent.com/pacgan-edu/pacgan-edu/main/data/prerecorded/"
-
-
-def prerecorded_file(name: str) -> Path:
-    """Path of a pre-recorded file: the checkout's ``data/prerecorded/``, else a copy in
-    ``data_dir()/prerecorded/``, else downloaded there from the project's repository (a
-    pip-installed package, e.g. in Colab, does not contain ``data/``)."""
-    for folder in (PRERECORDED_IN_CHECKOUT, data_dir() / "prerecorded"):
-        if (folder / name).is_file():
-            return folder / name
-    target = data_dir() / "prerecorded" / name
-    buffer = io.BytesIO()
-    try:
-        fetch_url(PRERECORDED_URL + name, buffer)
-        atomic_write_bytes(target, buffer.getvalue())  # small files: JSON and PNG sample grids
-    except OSError as exc:  # offline, or the file is not published
-        raise FileNotFoundError(f"pre-recorded file {name!r} is not in {PRERECORDED_IN_CHECKOUT} and could not "
-                                f"be downloaded from {PRERECORDED_URL} ({exc})") from exc
-    return target
-
-
-def load_prerecorded(name: str = "stacked_mnist_veegan_lecture.json") -> dict:
-    """A pre-recorded CLI result (``{"settings", "runs", "summary"}``); each run has its history."""
-    return json.loads(prerecorded_file(name).read_text())
+# (found, cached and downloaded by pacgan_edu.prerecorded, shared with the 2D sweeps and replays)
 
 
 def describe_prerecorded(document: dict) -> str:

@@ -246,12 +246,14 @@ class GANTrainer:
         return True
 
     def _set_learning_rates(self) -> None:
-        """Linear decay to ``lr_final_fraction`` over ``config.steps``: late, small steps sharpen
-        the modes (high-quality %) without slowing the early, coverage-deciding phase."""
-        fraction = self.config.lr_final_fraction
+        """Constant for the first ``lr_decay_start`` of ``config.steps``, then linear decay to
+        ``lr_final_fraction`` at the last step: late, small steps sharpen the modes (high-quality %)
+        without slowing the early, coverage-deciding phase."""
+        fraction, start = self.config.lr_final_fraction, self.config.lr_decay_start
         if fraction == 1.0:
             return
-        progress = min(self.step / max(self.config.steps - 1, 1), 1.0)
+        first = start * (self.config.steps - 1)
+        progress = min(max(self.step - first, 0.0) / max(self.config.steps - 1 - first, 1), 1.0)
         scale = 1.0 - (1.0 - fraction) * progress
         for optimizer in (self.optimizer_g, self.optimizer_d):
             for group in optimizer.param_groups:

@@ -57,7 +57,9 @@ def test_table_and_json_carry_the_null_baselines(tmp_path, capsys):
     beats_lines = [line for line in grid_table.splitlines() if line.startswith("  m = ") and "beat" in line]
     assert len(beats_lines) == 2 and all("modes does not beat" in line for line in beats_lines)  # 4 steps: nothing
     document = json.loads(out.read_text())
-    assert set(document) == {"settings", "runs", "summary", "baselines"}
+    assert set(document) == {"settings", "runs", "summary", "baselines", "history", "samples"}
+    assert {r["step"] for r in document["history"]} >= {0} and set(document["samples"]) == {"ring", "grid"}
+    assert document["settings"]["command_line"].startswith("python -m pacgan_edu")
     baselines = document["baselines"]
     assert set(baselines) == {"ring", "grid"}
     for dataset, modes_total in (("ring", 8), ("grid", 25)):

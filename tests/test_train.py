@@ -197,7 +197,21 @@ def test_learning_rate_decays_linearly_to_the_final_fraction():
     assert lr == pytest.approx(trainer.config.lr_generator * 0.1)
 
 
+def test_learning_rate_is_constant_then_decays():
+    """lr_decay_start = 0.5 over 21 steps: the rate used at steps 0..10 is the full one, then it
+    falls linearly to the final fraction at the last step (the rate is set before each step)."""
+    trainer = GANTrainer(quick(steps=21, lr_final_fraction=0.1, lr_decay_start=0.5), packs=[1], seeds=[0])
+    used = []
+    for _ in range(21):
+        trainer.run(1, progress=False)
+        used.append(trainer.optimizer_d.param_groups[0]["lr"] / trainer.config.lr_discriminator)
+    assert used[:11] == pytest.approx([1.0] * 11)
+    assert used[15] == pytest.approx(1 - 0.9 * 5 / 10) and used[-1] == pytest.approx(0.1)
+    assert all(a > b for a, b in zip(used[10:], used[11:]))
+
+
 @pytest.mark.parametrize("overrides, message", [
+    (dict(lr_decay_start=1.0), "lr_decay_start"),
     (dict(steps=0), "steps"),
     (dict(batch_size=1.5), "batch_size"),
     (dict(updates="sometimes"), "simultaneous, alternating"),
@@ -212,7 +226,7 @@ def test_bad_settings_are_explained(overrides, message):
 
 
 def test_bad_names_are_explained():
-    with pytest.raises(ValueError, match="valid: paper, lecture, quick"):
+    with pytest.raises(ValueError, match="valid: paper, lecture, pair, quick"):
         preset("fast")
     with pytest.raises(ValueError, match="unknown setting"):
         preset("quick", learning_rate=1.0)

@@ -164,7 +164,7 @@ def test_an_error_in_training_shows_in_the_panel(exploding_loss):
     p.loss.value = "ns"
     assert p.last_error is None and "error" not in p.status.value
     p.step()
-    assert p.trainer.step == 10
+    assert p.trainer.step == p.steps_per_frame.value == 25   # the panel's default steps per frame
 
 
 def test_an_error_in_drawing_stops_training_and_shows(monkeypatch):

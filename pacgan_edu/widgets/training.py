@@ -31,7 +31,7 @@ from ..data.mixtures import MIXTURES
 from ..losses import loss_names
 from ..metrics import null_baselines
 from ..plots.training import TrainingFigure, member_label, plot_training_frame
-from ..presets import TrainConfig
+from ..presets import PAIR_SEED, TrainConfig
 from ..presets import preset as make_preset
 from ..train import GANTrainer, Member
 from .frontend import display_widget, figure_png, live_frontend, update_picture
@@ -51,8 +51,8 @@ class _LivePanel:
     pack_label = "packing m"
     pack_min = 1
 
-    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="lecture",
-                 seed: int = 0, lr: float | None = None, steps_per_frame: int = 10,
+    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="pair",
+                 seed: int = PAIR_SEED, lr: float | None = None, steps_per_frame: int = 25,
                  autoplay: bool = False, device="auto"):
         # a preset name, or a whole TrainConfig (e.g. preset("lecture", steps=6000))
         self.base_config = preset if isinstance(preset, TrainConfig) else make_preset(preset)
@@ -373,8 +373,8 @@ class TrainingPanel(_LivePanel):
     >>> TrainingPanel(dataset="grid", pack=1)       # doctest: +SKIP  (press Play)
     """
 
-    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="lecture",
-                 seed: int = 0, **options):
+    def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="pair",
+                 seed: int = PAIR_SEED, **options):
         super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed, **options)
 
     def members(self) -> list[Member]:
@@ -388,10 +388,10 @@ class SideBySidePanel(_LivePanel):
     pack_label = "compare with m"
     pack_min = 2
 
-    def __init__(self, pack: int = 2, dataset: str = "grid", loss: str = "ns", preset="lecture",
-                 seed: int = 0, steps_per_frame: int = 5, **options):
-        # two GANs per frame: 5 steps per frame keeps it at about 5 frames/s on 2 cores
-        # (benchmarks/bench_panel.py; README "Performance")
+    def __init__(self, pack: int = 2, dataset: str = "grid", loss: str = "ns", preset="pair",
+                 seed: int = PAIR_SEED, steps_per_frame: int = 25, **options):
+        # 25 steps per frame: the pair preset's 15,000 steps play in about 2 minutes with a few
+        # frames per second on 2 cores (benchmarks/bench_panel.py; README "Performance")
         super().__init__(dataset=dataset, pack=pack, loss=loss, preset=preset, seed=seed,
                          steps_per_frame=steps_per_frame, **options)
 

@@ -1,0 +1,76 @@
+"""Table 1 at lecture scale for notebooks: train the sweep now, or read the committed one.
+
+The full lecture sweep (4 packing degrees × 10 seeds × 30,000 steps, per dataset) takes about a
+quarter of an hour per dataset on 2 CPU cores, so notebook 02 reads the result committed under
+``data/prerecorded/`` (made by ``python -m pacgan_edu toy ... --json``) and retrains only on
+demand ("run it in the break"). Both ways give the same :class:`Sweep`.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .prerecorded import load_prerecorded
+from .presets import preset
+from .train import GANTrainer
+
+RECORDED = "toy_lecture_{dataset}.json"
+
+
+@dataclass
+class Sweep:
+    """Per-seed results of one or more datasets' sweeps, and where they came from."""
+
+    runs: list                    # one row per (dataset, pack, seed): the final metrics
+    history: list                 # every evaluation of every member
+    samples: dict                 # dataset -> {"m=PACK": (n, 2) samples of the first seed at the end}
+    wall_seconds: dict            # dataset -> seconds
+    steps: dict                   # dataset -> steps trained
+    device: str
+    source: str                   # "trained now" or the recorded command line and machine
+    trainers: dict = field(default_factory=dict, repr=False)   # dataset -> GANTrainer (trained now only)
+
+
+def train_sweep(datasets, preset_name: str = "lecture", packs=(1, 2, 3, 4), seeds=range(10),
+                progress: bool | None = None, device="auto") -> Sweep:
+    """Train every (dataset, m, seed) now, one vectorized ensemble per dataset."""
+    runs, history, samples, wall, steps, trainers = [], [], {}, {}, {}, {}
+    for name in datasets:
+        start = time.perf_counter()
+        trainer = GANTrainer(preset(preset_name, dataset=name), packs=list(packs), seeds=list(seeds), device=device)
+        trainer.run(progress=progress)
+        wall[name], steps[name], trainers[name] = time.perf_counter() - start, trainer.step, trainer
+        runs += trainer.results()
+        history += trainer.history
+        first = min(seeds)
+        generated = trainer.generate()[:, :1000].cpu().numpy()
+        samples[name] = {f"m={m.pack}": generated[i] for i, m in enumerate(trainer.members) if m.seed == first}
+    device_name = str(next(iter(trainers.values())).device) if trainers else "cpu"
+    return Sweep(runs, history, samples, wall, steps, device_name, "trained now", trainers)
+
+
+def recorded_sweep(datasets) -> Sweep:
+    """The committed sweeps ``data/prerecorded/toy_lecture_<dataset>.json`` (downloaded in Colab)."""
+    import numpy as np
+
+    runs, history, samples, wall, steps, sources = [], [], {}, {}, {}, []
+    for name in datasets:
+        document = load_prerecorded(RECORDED.format(dataset=name))
+        settings = document["settings"]
+        runs += [r for r in document["runs"] if r["dataset"] == name]
+        history += [r for r in document.get("history", []) if r["dataset"] == name]
+        samples[name] = {key: np.asarray(value) for key, value in document.get("samples", {}).get(name, {}).items()}
+        wall[name] = settings["wall_seconds"][name]
+        steps[name] = settings["configs"][name]["steps"]
+        env = settings["environment"]
+        sources.append(f"{name}: {settings.get('command_line', 'python -m pacgan_edu toy')} — "
+                       f"{wall[name] / 60:.1f} min on {env.get('platform', 'a CPU')} "
+                       f"({env.get('cpu_threads', '?')} torch threads, torch {env.get('torch', '?')})")
+    return Sweep(runs, history, samples, wall, steps, "recorded", "\n".join(sources))
+
+
+def table1_sweep(datasets, rerun: bool, preset_name: str = "lecture", packs=(1, 2, 3, 4), seeds=range(10)) -> Sweep:
+    """``rerun``: train now (with a progress bar); otherwise read the committed sweep."""
+    if rerun:
+        return train_sweep(datasets, preset_name, packs, seeds)
+    return recorded_sweep(datasets)
