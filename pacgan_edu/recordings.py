@@ -378,8 +378,7 @@ class Recording:
 
 
 # ---------------------------------------------------------------------------------- loading
-_MAKE_ONE = ("make one with: python -m pacgan_edu record --dataset grid --pack 1 2 --seed 0 --preset lecture "
-             "--out PATH.npz")
+_MAKE_ONE = "make one with: python -m pacgan_edu record --dataset grid --pack 1 2 --out PATH.npz"
 
 
 def load_recording(path) -> Recording:
