@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import platform
 import shlex
 import sys
 import time
@@ -18,7 +17,7 @@ from datetime import datetime, timezone
 
 from .cli_common import add_sweep_arguments, validate_sweep
 from .paper_results import TABLE2, TABLE3
-from .report import environment, format_table, write_json
+from .report import cpu_model, environment, format_table, write_json
 from .stacked_mnist_task import METRICS, SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
 from .sweep import summarize
 from .train import GANTrainer
@@ -79,18 +78,6 @@ def format_results(setting: str, summary: list[dict], title: str) -> str:
             rows.append({"label": f"{row['method']} (paper only)", "ours": None, "paper": paper})
     rows += [{"label": method_label(pack), "ours": s, "paper": None} for pack, s in sorted(ours.items())]
     return format_table(title, rows, COLUMNS)
-
-
-def cpu_model() -> str:
-    """The processor's name (Linux: /proc/cpuinfo), for the provenance of timings."""
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 class _Clock:

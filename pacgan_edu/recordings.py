@@ -54,6 +54,7 @@ import torch
 from . import __version__, probes
 from .files import atomic_write_bytes
 from .presets import TrainConfig
+from .report import cpu_model
 from .settings import data_dir
 
 __all__ = ["FORMAT", "RECORDINGS_DIR", "Recording", "RecordingError", "VERSION", "available_recordings", "default_every",
@@ -100,17 +101,6 @@ def _positive_int(name: str, value, minimum: int = 1) -> int:
 def default_every(steps: int, frames: int = TARGET_FRAMES) -> int:
     """Steps between frames that give about ``frames`` frames for a run of ``steps`` steps."""
     return max(1, math.ceil(steps / frames))
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
 
 
 # ---------------------------------------------------------------------------------- recording
@@ -171,7 +161,7 @@ def record_run(config: TrainConfig, packs=(1, 2), seed: int = 0, every: int | No
     provenance = {
         "pacgan_edu": __version__, "torch": torch.__version__, "numpy": np.__version__,
         "python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine(),
-        "cpu_model": _cpu_model(), "logical_cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+        "cpu_model": cpu_model(), "logical_cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "device": str(trainer.device),
         "gpu": torch.cuda.get_device_name(0) if trainer.device.type == "cuda" else None,
         "started_at": started_at, "wall_seconds": round(wall, 2), "steps_done": trainer.step,

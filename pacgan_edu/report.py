@@ -16,10 +16,22 @@ from .files import atomic_write_bytes
 from .sweep import summarize
 
 
+def cpu_model() -> str:
+    """The processor's name (Linux: /proc/cpuinfo), for the provenance of timings."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def environment() -> dict:
     """Where a result came from: versions and hardware, for the JSON ``settings``."""
     info = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
-            "cpu_threads": torch.get_num_threads()}
+            "cpu_model": cpu_model(), "cpu_threads": torch.get_num_threads()}
     if torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name(0)
     return info

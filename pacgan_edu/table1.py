@@ -53,7 +53,7 @@ def recorded_sweep(datasets) -> Sweep:
     """The committed sweeps ``data/prerecorded/toy_lecture_<dataset>.json`` (downloaded in Colab)."""
     import numpy as np
 
-    runs, history, samples, wall, steps, sources = [], [], {}, {}, {}, []
+    runs, history, samples, wall, steps, sources, devices = [], [], {}, {}, {}, [], set()
     for name in datasets:
         document = load_prerecorded(RECORDED.format(dataset=name))
         settings = document["settings"]
@@ -63,10 +63,11 @@ def recorded_sweep(datasets) -> Sweep:
         wall[name] = settings["wall_seconds"][name]
         steps[name] = settings["configs"][name]["steps"]
         env = settings["environment"]
+        devices.add(env.get("gpu", "cpu"))
         sources.append(f"{name}: {settings.get('command_line', 'python -m pacgan_edu toy')} — "
-                       f"{wall[name] / 60:.1f} min on {env.get('platform', 'a CPU')} "
+                       f"{wall[name] / 60:.1f} min on {env.get('cpu_model') or env.get('platform', 'a CPU')} "
                        f"({env.get('cpu_threads', '?')} torch threads, torch {env.get('torch', '?')})")
-    return Sweep(runs, history, samples, wall, steps, "recorded", "\n".join(sources))
+    return Sweep(runs, history, samples, wall, steps, ", ".join(sorted(devices)), "\n".join(sources))
 
 
 def table1_sweep(datasets, rerun: bool, preset_name: str = "lecture", packs=(1, 2, 3, 4), seeds=range(10)) -> Sweep:

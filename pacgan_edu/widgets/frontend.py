@@ -63,3 +63,26 @@ def update_picture(handle, widget, picture: bytes, mimetype: str = "image/png") 
     """Replace the fallback picture of a displayed widget (e.g. with the latest frame)."""
     if handle is not None:
         handle.update(widget_bundle(widget, picture, mimetype), raw=True)
+
+
+def error_html(error: BaseException, hint: str = "") -> str:
+    """A panel's status line for an exception: its type and message in red, the last frames of
+    the traceback, then ``hint`` (what the user can do next)."""
+    import html
+    import traceback
+
+    message = html.escape(f"{type(error).__name__}: {error}")
+    detail = html.escape("".join(traceback.format_exception(type(error), error, error.__traceback__)[-3:]))
+    return (f"<div style='color:#b00020;font-size:14px'><b>error</b>: {message}"
+            f"<pre style='font-size:11px'>{detail}</pre>{hint}</div>")
+
+
+def guarded(handler, on_error):
+    """Wrap a widget callback so an exception reaches ``on_error`` (shown in the panel) instead of
+    ipywidgets' hidden log."""
+    def run(*args):
+        try:
+            return handler(*args)
+        except Exception as error:  # shown, not swallowed
+            on_error(error)
+    return run

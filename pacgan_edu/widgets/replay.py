@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import html
 import math
-import traceback
 
 import ipywidgets as w
 
 from ..plots.training import TrainingFigure, member_label, training_figure
 from ..recordings import Recording, find_recording, load_recording
-from .frontend import display_widget, figure_png, live_frontend
+from .frontend import display_widget, error_html, guarded, figure_png, live_frontend
 
 __all__ = ["ReplayPanel", "replay_panel"]
 
@@ -132,18 +131,11 @@ class ReplayPanel:
 
     def _show_error(self, error: BaseException) -> None:
         self.last_error = f"{type(error).__name__}: {error}"
-        detail = html.escape("".join(traceback.format_exception(type(error), error, error.__traceback__)[-3:]))
-        self.status.value = (f"<div style='color:#b00020;font-size:14px'><b>error</b>: "
-                             f"{html.escape(self.last_error)}<pre style='font-size:11px'>{detail}</pre></div>")
+        self.status.value = error_html(error)
 
     def _guarded(self, handler):
         """Show a callback's exception in the status line (ipywidgets would hide it in a log)."""
-        def run(*args):
-            try:
-                return handler(*args)
-            except Exception as error:  # shown, not swallowed
-                self._show_error(error)
-        return run
+        return guarded(handler, self._show_error)
 
     # ----------------------------------------------------------------------------- display
     def static_figure(self, index: int = -1):

@@ -22,7 +22,6 @@ import html
 import math
 import threading
 import time
-import traceback
 
 import ipywidgets as w
 
@@ -34,7 +33,7 @@ from ..plots.training import TrainingFigure, member_label, plot_training_frame
 from ..presets import PAIR_SEED, TrainConfig
 from ..presets import preset as make_preset
 from ..train import GANTrainer, Member
-from .frontend import display_widget, figure_png, live_frontend, update_picture
+from .frontend import display_widget, error_html, guarded, figure_png, live_frontend, update_picture
 
 __all__ = ["SideBySidePanel", "TrainingPanel"]
 
@@ -202,19 +201,11 @@ class _LivePanel:
 
     def _show_error(self, error: BaseException) -> None:
         self.last_error = f"{type(error).__name__}: {error}"
-        detail = html.escape("".join(traceback.format_exception(type(error), error, error.__traceback__)[-3:]))
-        self.status.value = (f"<div style='color:#b00020;font-size:14px'><b>error</b>: "
-                             f"{html.escape(self.last_error)}<pre style='font-size:11px'>{detail}</pre>"
-                             f"Change a setting or press Reset to start again.</div>")
+        self.status.value = error_html(error, "Change a setting or press Reset to start again.")
 
     def _guarded(self, handler):
         """Wrap a widget callback so an exception shows in the panel (ipywidgets would hide it in a log)."""
-        def run(*args):
-            try:
-                return handler(*args)
-            except Exception as error:  # shown, not swallowed
-                self._show_error(error)
-        return run
+        return guarded(handler, self._show_error)
 
     # ----------------------------------------------------------------------------- training
     @property
