@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import torch
 
 from .losses import generator_sample_weights, get_loss
-from .metrics import mode_counts
+from .metrics import mode_counts, null_baselines
 from .packing import pack_members
 from .presets import preset
 from .sweep import DEFAULT_METRICS, paired_differences, summarize
@@ -203,13 +203,23 @@ class LossComparison:
                 for loss, dataset in self.configs if (e := effects.get((loss, dataset)))]
 
     def table(self) -> str:
-        """The summary as text: one line per (dataset, loss, m), with the seed count."""
+        """The summary as text: one line per (dataset, loss, m), with the seed count, then per
+        dataset the null baselines on as many samples (a uniform cloud over the data's extent and
+        real samples, mean ± s.e. over draws): a row is evidence only where it beats the cloud."""
+        def line(dataset, label, m, entry, count):
+            modes, hq, rkl = entry["modes_captured"], entry["high_quality_fraction"], entry["reverse_kl"]
+            return (f"{dataset:8} {label:8} {m:>2}  {modes['mean']:5.1f} ± {modes['se']:3.1f}  "
+                    f"{100 * hq['mean']:5.1f} ± {100 * hq['se']:3.1f}  {rkl['mean']:5.2f} ± {rkl['se']:4.2f}  {count}")
+
         lines = [f"{'dataset':8} {'loss':8} {'m':>2}  {'modes':>11}  {'HQ %':>11}  {'reverse KL':>11}  seeds"]
         order = {loss: i for i, (loss, _) in enumerate(self.configs)}
-        for s in sorted(self.summary(), key=lambda s: (s["dataset"], order[s["loss"]], s["pack"])):
-            modes, hq, rkl = s["modes_captured"], s["high_quality_fraction"], s["reverse_kl"]
-            lines.append(f"{s['dataset']:8} {s['loss']:8} {s['pack']:>2}  {modes['mean']:5.1f} ± {modes['se']:3.1f}  "
-                         f"{100 * hq['mean']:5.1f} ± {100 * hq['se']:3.1f}  {rkl['mean']:5.2f} ± {rkl['se']:4.2f}  {s['seeds']}")
+        summary = sorted(self.summary(), key=lambda s: (s["dataset"], order[s["loss"]], s["pack"]))
+        for dataset in sorted({s["dataset"] for s in summary}):
+            lines += [line(dataset, s["loss"], s["pack"], s, s["seeds"]) for s in summary if s["dataset"] == dataset]
+            samples = next(cfg.eval_samples for (_, d), cfg in self.configs.items() if d == dataset)
+            baselines = null_baselines(dataset, n=samples)
+            lines.append(line(dataset, "uniform", "-", baselines["uniform"], "(baseline: a cloud over the extent)"))
+            lines.append(line(dataset, "real", "-", baselines["real"], "(baseline: real samples)"))
         return "\n".join(lines)
 
 

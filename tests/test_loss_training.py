@@ -148,7 +148,14 @@ def test_compare_losses_and_its_figures():
     assert all(v is None for v in comparison.stopped.values())
     summary = comparison.summary()
     assert {(s["loss"], s["pack"], s["seeds"]) for s in summary} == {(l, m, 2) for l in ("ns", "hinge") for m in (1, 2)}
-    assert "hinge" in comparison.table() and "± " in comparison.table()
+    table = comparison.table()
+    assert "hinge" in table and "± " in table
+    # the null baselines on as many samples as the runs (quick preset: 500), as the last two rows
+    from pacgan_edu.metrics import null_baselines
+    uniform_row, real_row = table.splitlines()[-2:]
+    expected = null_baselines("ring", n=quick().eval_samples)["uniform"]["high_quality_fraction"]["mean"]
+    assert uniform_row.startswith("ring     uniform") and f"{100 * expected:5.1f}" in uniform_row
+    assert real_row.startswith("ring     real") and "8.0 ± 0.0" in real_row
     effects = comparison.packing_effects("modes_captured")
     final = {(r["loss"], r["pack"], r["seed"]): r["modes_captured"] for r in comparison.runs}
     ns = next(e for e in effects if e["loss"] == "ns")
