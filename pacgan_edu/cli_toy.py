@@ -1,8 +1,11 @@
 """``python -m pacgan_edu toy``: the Table 1 sweep on 2D mixtures, as one vectorized ensemble."""
 from __future__ import annotations
 
+import shlex
 import sys
 import time
+
+import numpy as np
 
 from .cli_common import add_sweep_arguments, validate_sweep
 from .data.mixtures import MIXTURES
@@ -12,9 +15,9 @@ from .paper_results import table1_row
 from .presets import PRESETS, preset
 from .report import environment, format_table, write_json
 from .sweep import paired_differences, summarize
+from .table1 import first_seed_samples
 from .train import GANTrainer
 
-SAVED_SAMPLES = 1000   # per packing degree, first seed only (the JSON stays small)
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("high_quality_fraction", "HQ %", 100.0, 1), ("reverse_kl", "rev. KL", 1.0, 2)]
 BASELINE_ROWS = [("uniform", "uniform (extent)"), ("real", "real samples")]  # null_baselines key, table label
 
@@ -57,30 +60,17 @@ def run(args, parser) -> int:
             row["stopped_reason"] = trainer.stopped_reason
             runs.append(row)
         history += trainer.history
-        samples[dataset] = first_seed_samples(trainer)
+        samples[dataset] = {key: np.round(value, 4).tolist() for key, value in first_seed_samples(trainer).items()}
         print_table(dataset, [r for r in runs if r["dataset"] == dataset], args.preset, config.steps, wall[dataset],
                     str(trainer.device), eval_samples=config.eval_samples)
         baselines[dataset] = baselines_json(dataset, config.eval_samples)
     if args.json:
-        settings = {"command": "toy", "command_line": "python -m pacgan_edu " + " ".join(sys.argv[1:] if argv_is_cli() else []),
+        settings = {"command": "toy", "command_line": "python -m pacgan_edu " + shlex.join(sys.argv[1:]),
                     "preset": args.preset, "datasets": args.dataset, "packs": packs, "seeds": seeds,
                     "device": args.device, "configs": configs, "wall_seconds": wall, "environment": environment()}
         write_json(args.json, settings, runs, extra={"baselines": baselines, "history": history, "samples": samples})
         print(f"wrote {args.json}")
     return 0
-
-
-def argv_is_cli() -> bool:
-    return len(sys.argv) > 1 and sys.argv[1] == "toy"
-
-
-def first_seed_samples(trainer, n: int = SAVED_SAMPLES) -> dict:
-    """``{"m=PACK": [[x, y], ...]}``: n samples (fixed evaluation noise) of every packing degree's
-    first seed at the end, so a notebook can draw the trained generators without retraining."""
-    generated = trainer.generate()[:, :n].cpu()
-    first = min(m.seed for m in trainer.members)
-    return {f"m={m.pack}": [[round(float(a), 4), round(float(b), 4)] for a, b in generated[i].tolist()]
-            for i, m in enumerate(trainer.members) if m.seed == first}
 
 
 def baselines_json(dataset: str, eval_samples: int = EVAL_SAMPLES) -> dict:

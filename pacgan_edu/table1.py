@@ -15,6 +15,7 @@ from .presets import preset
 from .train import GANTrainer
 
 RECORDED = "toy_lecture_{dataset}.json"
+SAVED_SAMPLES = 1000   # per packing degree, first seed only (the committed JSON stays small)
 
 
 @dataclass
@@ -31,6 +32,14 @@ class Sweep:
     trainers: dict = field(default_factory=dict, repr=False)   # dataset -> GANTrainer (trained now only)
 
 
+def first_seed_samples(trainer, n: int = SAVED_SAMPLES) -> dict:
+    """``{"m=PACK": (n, 2) array}``: n samples (fixed evaluation noise) of every packing degree's
+    first seed at the end, so a notebook can draw the trained generators without retraining."""
+    generated = trainer.generate()[:, :n].cpu().numpy()
+    first = min(m.seed for m in trainer.members)
+    return {f"m={m.pack}": generated[i] for i, m in enumerate(trainer.members) if m.seed == first}
+
+
 def train_sweep(datasets, preset_name: str = "lecture", packs=(1, 2, 3, 4), seeds=range(10),
                 progress: bool | None = None, device="auto") -> Sweep:
     """Train every (dataset, m, seed) now, one vectorized ensemble per dataset."""
@@ -42,9 +51,7 @@ def train_sweep(datasets, preset_name: str = "lecture", packs=(1, 2, 3, 4), seed
         wall[name], steps[name], trainers[name] = time.perf_counter() - start, trainer.step, trainer
         runs += trainer.results()
         history += trainer.history
-        first = min(seeds)
-        generated = trainer.generate()[:, :1000].cpu().numpy()
-        samples[name] = {f"m={m.pack}": generated[i] for i, m in enumerate(trainer.members) if m.seed == first}
+        samples[name] = first_seed_samples(trainer)
     device_name = str(next(iter(trainers.values())).device) if trainers else "cpu"
     return Sweep(runs, history, samples, wall, steps, device_name, "trained now", trainers)
 

@@ -23,7 +23,6 @@ import math
 import signal
 import threading
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import torch
@@ -103,11 +102,14 @@ class _Group(nn.Module):
         """Packing degree of the group's ``index``-th member."""
         return self.packs[index]
 
+    def generate_run(self, z: torch.Tensor, members: slice) -> torch.Tensor:
+        """G on one run of members (the whole group when it has one packing degree, so image
+        generators need not take ``members``)."""
+        return self.generator(z) if len(self.runs) == 1 else self.generator(z, members)
+
     def fake(self, noise: list[torch.Tensor]) -> list[torch.Tensor]:
         """Generated samples per run from :meth:`GANTrainer._batch`'s noise."""
-        if len(self.runs) == 1:
-            return [self.generator(noise[0])]
-        return [self.generator(z, members) for z, (_, members) in zip(noise, self.runs)]
+        return [self.generate_run(z, members) for z, (_, members) in zip(noise, self.runs)]
 
     def to_packs(self, samples: list[torch.Tensor]) -> torch.Tensor:
         """Per run (K_run, B·m, ...) samples -> D's input (K_g, B, ...), narrower packs zero-padded."""
@@ -396,8 +398,8 @@ class GANTrainer:
             for m, members in group.runs:
                 # G (with BatchNorm on batch statistics) sees batches of the size it was trained on
                 chunk = task_chunk or self.config.batch_size * m
-                run = group.generator if len(group.runs) == 1 else partial(group.generator, members=members)
-                parts.append(torch.cat([run(part) for part in member_noise[members].split(chunk, dim=1)], dim=1))
+                parts.append(torch.cat([group.generate_run(part, members)
+                                        for part in member_noise[members].split(chunk, dim=1)], dim=1))
             samples = torch.cat(parts) if len(parts) > 1 else parts[0]
             if out is None:
                 out = torch.empty(len(self.members), *samples.shape[1:], device=self.device)

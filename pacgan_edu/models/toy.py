@@ -72,9 +72,6 @@ class ToyGenerator(nn.Module):
             width = arch.generator_hidden
         layers.append(MemberLinear(generators, width, out_dim, True, arch.init, arch.init_std, device))
         self.net = nn.Sequential(*layers)
-        # without BatchNorm every sample is computed on its own, so members may be run in runs
-        # of any size (see forward): the trainer then batches all packing degrees into one model
-        self.rows_independent = not arch.generator_batch_norm
 
     def forward(self, z: torch.Tensor, members: slice | None = None) -> torch.Tensor:
         """``z`` (K, N, noise_dim) -> (K, N, 2); with ``members`` (a slice) only those members run,
@@ -99,11 +96,9 @@ class ToyDiscriminator(nn.Module):
         packs = [pack] * len(generators) if isinstance(pack, int) else list(pack)
         if len(packs) != len(generators):
             raise ValueError(f"pack must be one m or one m per member ({len(generators)}), got {pack!r}")
-        self.pack = pack if isinstance(pack, int) else (packs[0] if len(set(packs)) == 1 else None)
-        self.packs = packs
-        self.input_width = in_dim * max(packs)
+        self.pack = packs[0] if len(set(packs)) == 1 else None   # None: several packing degrees
+        self.input_width = width = in_dim * max(packs)               # what the trainer pads packs to
         layers: list[nn.Module] = []
-        width = in_dim * max(packs)
         used = [in_dim * m for m in packs]
         for _ in range(arch.discriminator_layers):
             layers.append(MemberMaxout(generators, width, arch.discriminator_hidden, arch.maxout_pieces,
