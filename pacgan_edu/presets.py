@@ -31,6 +31,8 @@ class TrainConfig:
     noise_dim: int = 2
     eval_every: int = 500
     eval_samples: int = 2500         # the paper evaluates 2,500 samples
+    remedy: str = "none"             # pacgan_edu.remedies: minibatch, feature-matching, unrolled, ...
+    remedy_options: tuple = ()       # ((name, value), ...) sorted; a dict is accepted and converted
 
     def __post_init__(self):
         def positive_int(name):
@@ -56,6 +58,16 @@ class TrainConfig:
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))
+        options = self.remedy_options
+        pairs = options.items() if isinstance(options, dict) else options
+        try:
+            pairs = tuple(sorted((str(k), v) for k, v in pairs))
+        except (TypeError, ValueError):
+            raise ValueError(f"remedy_options must be a dict or (name, value) pairs, got {options!r}") from None
+        from .remedies import make_remedy  # (remedies import models, which never import presets)
+        remedy = make_remedy(self.remedy, dict(pairs))  # unknown names / bad options fail here, not mid-training
+        # stored converted and complete (defaults included): the JSON says exactly what ran
+        object.__setattr__(self, "remedy_options", tuple(sorted(remedy.settings.items())))
 
     def replace(self, **changes) -> "TrainConfig":
         unknown = set(changes) - {f.name for f in fields(self)}

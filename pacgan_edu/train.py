@@ -33,6 +33,7 @@ from .files import atomic_torch_save, safe_torch_load
 from .losses import get_loss
 from .packing import pack_members
 from .presets import TrainConfig
+from .remedies import StepData, make_remedy
 from .settings import quick_mode
 from .tasks import make_task
 
@@ -84,7 +85,8 @@ class _Group(nn.Module):
     group per packing degree.
     """
 
-    def __init__(self, task, packs: list[int], members: list[int], seeds: list[int], device: torch.device):
+    def __init__(self, task, packs: list[int], members: list[int], seeds: list[int], device: torch.device,
+                 remedy=None):
         super().__init__()
         if list(packs) != sorted(packs):
             raise ValueError("a group's members must be ordered by packing degree")
@@ -92,8 +94,9 @@ class _Group(nn.Module):
         self.pack = packs[0] if len(set(packs)) == 1 else None   # None: several packing degrees
         self.members = members
         init = [_torch_generator(s, device) for s in seeds]
-        self.generator = task.make_generator(init, device)        # G first, then D: same order as a lone run
-        self.discriminator = task.make_discriminator(init, packs if self.pack is None else self.pack, device)
+        remedy = make_remedy() if remedy is None else remedy       # the remedy builds (or wraps) the task's nets
+        self.generator = remedy.make_generator(task, init, device)   # G first, then D: same order as a lone run
+        self.discriminator = remedy.make_discriminator(task, init, packs if self.pack is None else self.pack, device)
         self.train_rngs = [_torch_generator(_derived_seed(s, 1), device) for s in seeds]
         # (m, slice of members with that m): G and the data draws run once per packing degree
         self.runs = [(m, slice(packs.index(m), len(packs) - packs[::-1].index(m))) for m in sorted(set(packs))]
@@ -149,21 +152,30 @@ class GANTrainer:
     >>> trainer.results()                       # one dict per member: modes, HQ %, reverse KL
     """
 
-    def __init__(self, config: TrainConfig, packs=(1,), seeds=(0,), members=None, device="auto"):
+    def __init__(self, config: TrainConfig, packs=(1,), seeds=(0,), members=None, device="auto", data=None):
+        """``data(member_index, n, rng)``: where member ``member_index``'s real samples come from
+        (default: the task's sampler; AdaGAN passes reweighted data)."""
         if not isinstance(config, TrainConfig):
             raise TypeError(f"config must be a TrainConfig (see pacgan_edu.presets.preset), got {type(config).__name__}")
+        if config.remedy == "adagan":
+            raise ValueError("AdaGAN trains several GANs one after another: use "
+                             "pacgan_edu.remedies.adagan.train_adagan(config, packs, seeds)")
         self.config = config
         self.device = resolve_device(device)
         self.loss = get_loss(config.loss)
         self.task = make_task(config)
+        self.remedy = make_remedy(config.remedy, dict(config.remedy_options))
+        self.data = data
         if members is None:
-            members = [Member(int(p), int(s)) for p in packs for s in seeds]
+            members = [Member(_whole(p, "packing degree", 1), _whole(s, "seed", 0))
+                       for p in _listed(packs, "packs") for s in _listed(seeds, "seeds")]
         self.members = [m if isinstance(m, Member) else Member(*m) for m in members]
         if not self.members:
             raise ValueError("an ensemble needs at least one member (give packs and seeds)")
         for m in self.members:
-            if isinstance(m.pack, bool) or not isinstance(m.pack, int) or m.pack < 1:
-                raise ValueError(f"packing degree must be an integer >= 1, got {m.pack!r}")
+            _whole(m.pack, "packing degree", 1)
+            _whole(m.seed, "seed", 0)
+        self.remedy.check_sizes(config, sorted({m.pack for m in self.members}))
         self.critic_steps = config.critic_steps or self.loss.critic_steps
         self.simultaneous = config.updates == "simultaneous" and self.critic_steps == 1 and config.generator_steps == 1
 
@@ -176,7 +188,7 @@ class GANTrainer:
                 parts = [[i for i in by_pack if self.members[i].pack == m] for m in sorted({m.pack for m in self.members})]
             for idx in parts:
                 self.groups.append(_Group(self.task, [self.members[i].pack for i in idx], idx,
-                                          [self.members[i].seed for i in idx], self.device))
+                                          [self.members[i].seed for i in idx], self.device, self.remedy))
         self.generator_parameters = [p for g in self.groups for p in g.generator.parameters()]
         self.discriminator_parameters = [p for g in self.groups for p in g.discriminator.parameters()]
         self.optimizer_g, self.optimizer_d = self._make_optimizers()
@@ -211,8 +223,14 @@ class GANTrainer:
         """One step's real samples or noise per run of the group, (K_run, B·m, ...) each, every
         member from its own stream."""
         b = self.config.batch_size
-        draw = (lambda n, rng: self.task.real(n, rng)) if real else (lambda n, rng: self._noise(n, rng))
-        return [torch.stack([draw(b * m, rng) for rng in group.train_rngs[members]]) for m, members in group.runs]
+        if not real:
+            return [torch.stack([self._noise(b * m, rng) for rng in group.train_rngs[members]])
+                    for m, members in group.runs]
+        if self.data is None:
+            return [torch.stack([self.task.real(b * m, rng) for rng in group.train_rngs[members]])
+                    for m, members in group.runs]
+        return [torch.stack([self.data(i, b * m, rng) for i, rng in zip(group.members[members], group.train_rngs[members])])
+                for m, members in group.runs]
 
     def _scatter(self, per_group: list[torch.Tensor]) -> torch.Tensor:
         """Per-group (K_g,) values -> one (K,) tensor in member order."""
@@ -221,12 +239,36 @@ class GANTrainer:
             out[group.members] = values.detach().float()
         return out
 
-    def _discriminator_losses(self, group, real_packs, fake_packs):
-        real_logits = group.discriminator(real_packs)
-        fake_logits = group.discriminator(fake_packs)
-        loss = self.loss.discriminator_loss(real_logits, fake_logits)
-        penalty = self.loss.penalty(group.discriminator, real_packs, fake_packs, group.train_rngs)
-        return (loss if penalty is None else loss + penalty), fake_logits
+    def _step_data(self, group, real, fake) -> StepData:
+        return StepData(group, real, fake, None if real is None else group.to_packs(real), group.to_packs(fake))
+
+    def _discriminate(self, group, packs):
+        """D's logits, and its last hidden layer when the remedy reads it."""
+        if not self.remedy.uses_features:
+            return group.discriminator(packs), None
+        features = group.discriminator.features(packs)
+        return group.discriminator.head(features), features
+
+    def _discriminator_losses(self, step: StepData):
+        group = step.group
+        step.real_logits, step.real_features = self._discriminate(group, step.real_packs)
+        step.fake_logits, step.fake_features = self._discriminate(group, step.fake_packs)
+        loss = self.loss.discriminator_loss(step.real_logits, step.fake_logits)
+        penalty = self.loss.penalty(group.discriminator, step.real_packs, step.fake_packs, group.train_rngs)
+        extra = self.remedy.discriminator_loss(self, step)
+        for term in (penalty, extra):
+            if term is not None:
+                loss = loss + term
+        return loss
+
+    def _generator_losses(self, group) -> torch.Tensor:
+        """An alternating G step: fresh noise (and a real batch if the remedy needs one)."""
+        real = self._batch(group, real=True) if self.remedy.needs_real_for_generator else None
+        step = self._step_data(group, real, group.fake(self._batch(group, real=False)))
+        step.fake_logits, step.fake_features = self._discriminate(group, step.fake_packs)
+        if real is not None and self.remedy.uses_features:
+            step.real_logits, step.real_features = self._discriminate(group, step.real_packs)
+        return self.remedy.generator_loss(self, step)
 
     def _gradients(self, params, losses) -> list[torch.Tensor]:
         grads = torch.autograd.grad(losses, params, retain_graph=True, allow_unused=True)
@@ -268,11 +310,9 @@ class GANTrainer:
         if self.simultaneous:
             d_parts, g_parts = [], []
             for group in self.groups:
-                real = group.to_packs(self._batch(group, real=True))
-                fake = group.to_packs(group.fake(self._batch(group, real=False)))
-                d_loss, fake_logits = self._discriminator_losses(group, real, fake)
-                d_parts.append(d_loss)
-                g_parts.append(self.loss.generator_loss(fake_logits))
+                step = self._step_data(group, self._batch(group, real=True), group.fake(self._batch(group, real=False)))
+                d_parts.append(self._discriminator_losses(step))
+                g_parts.append(self.remedy.generator_loss(self, step))
             d_total, g_total = sum(l.sum() for l in d_parts), sum(l.sum() for l in g_parts)
             d_grads = self._gradients(self.discriminator_parameters, d_total)
             g_grads = self._gradients(self.generator_parameters, g_total)
@@ -292,10 +332,10 @@ class GANTrainer:
         for _ in range(self.critic_steps):
             d_parts = []
             for group in self.groups:
-                real = group.to_packs(self._batch(group, real=True))
+                real = self._batch(group, real=True)
                 with torch.no_grad():
-                    fake = group.to_packs(group.fake(self._batch(group, real=False)))
-                d_parts.append(self._discriminator_losses(group, real, fake)[0])
+                    fake = group.fake(self._batch(group, real=False))
+                d_parts.append(self._discriminator_losses(self._step_data(group, real, fake)))
             d_total = sum(l.sum() for l in d_parts)
             self.last_d_loss = self._scatter(d_parts).cpu()
             grads = self._gradients(self.discriminator_parameters, d_total)
@@ -305,8 +345,7 @@ class GANTrainer:
         for _ in range(self.config.generator_steps):
             g_parts = []
             for group in self.groups:
-                fake = group.to_packs(group.fake(self._batch(group, real=False)))
-                g_parts.append(self.loss.generator_loss(group.discriminator(fake)))
+                g_parts.append(self._generator_losses(group))
             g_total = sum(l.sum() for l in g_parts)
             self.last_g_loss = self._scatter(g_parts).cpu()
             grads = self._gradients(self.generator_parameters, g_total)
@@ -417,7 +456,8 @@ class GANTrainer:
         metrics = self.task.evaluate(self.generate())
         rows = []
         for i, member in enumerate(self.members):
-            row = {"dataset": self.config.dataset, "pack": member.pack, "seed": member.seed, "step": self.step}
+            row = {"dataset": self.config.dataset, "remedy": self.config.remedy, "pack": member.pack,
+                   "seed": member.seed, "step": self.step}
             for name, values in metrics.items():
                 value = values[i].item()
                 row[name] = int(value) if name == "modes_captured" else float(value)
@@ -479,6 +519,21 @@ class GANTrainer:
                       device=device)
         trainer.load_state_dict(state)
         return trainer
+
+
+def _listed(values, name: str) -> list:
+    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
+        raise TypeError(f"{name} must be a list of integers, e.g. {name}=[{values}], got the single number {values!r}")
+    try:
+        return list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of integers, got {values!r}") from None
+
+
+def _whole(value, name: str, smallest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+        raise ValueError(f"{name} must be an integer >= {smallest}, got {value!r}")
+    return int(value)
 
 
 def train(config: TrainConfig, packs=(1,), seeds=(0,), device="auto", **run_kwargs) -> GANTrainer:

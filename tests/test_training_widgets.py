@@ -37,7 +37,7 @@ def panel():
 
 
 def first_layer_inputs(trainer):
-    return trainer.groups[0].discriminator.net[0].linear.in_features
+    return trainer.groups[0].discriminator.trunk[0].linear.in_features
 
 
 def test_starts_with_a_frame_of_the_untrained_model(panel):

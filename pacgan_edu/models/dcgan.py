@@ -202,6 +202,26 @@ class LoopedEnsemble(nn.Module):
                 outputs.append(network(member_x).float())
         return torch.stack(outputs)
 
+    # the discriminator interface the remedies read (features, then the head); generators lack it
+    @property
+    def feature_width(self) -> int:
+        return self.networks[0].classify.in_features
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Packs (K, B, 3m, H, W) -> each D's flattened last feature map (K, B, feature_width)."""
+        return self._each(lambda network, member_x: network.features(member_x).flatten(1), x)
+
+    def head(self, features: torch.Tensor) -> torch.Tensor:
+        """Features (K, B, feature_width) -> logits (K, B)."""
+        return self._each(lambda network, member_f: network.classify(member_f).squeeze(-1), features)
+
+    def _each(self, apply, x: torch.Tensor) -> torch.Tensor:
+        cuda = self._on_cuda()
+        autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if cuda and self.gpu.bf16
+                    else contextlib.nullcontext())
+        with autocast:
+            return torch.stack([apply(network, member_x).float() for network, member_x in zip(self.networks, x)])
+
 
 def make_dcgan_generator(arch: DCGANArchitecture, generators, device, gpu: GpuOptions = GpuOptions()) -> LoopedEnsemble:
     """K generators, member k initialised from ``generators[k]``."""

@@ -39,23 +39,33 @@ class MemberLinear(nn.Module):
     is padded with zeros, so the padded rows see zero inputs, get zero gradients, and Adam never
     moves them — member k computes exactly what a lone layer of its own width computes, and it
     is initialised like one (its own fan-in).
+
+    ``used_out_features`` does the same for outputs: member k's columns beyond its own width
+    are zero and stay zero (nothing reads them), e.g. a "which generator" head that predicts
+    one label per sample of a pack has ``m × generators`` outputs for a member with pack m.
     """
 
     def __init__(self, generators, in_features: int, out_features: int, bias: bool = True,
-                 init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None):
+                 init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None,
+                 used_out_features=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         used = [in_features] * len(generators) if used_in_features is None else [int(u) for u in used_in_features]
         if len(used) != len(generators) or not all(1 <= u <= in_features for u in used):
             raise ValueError(f"used_in_features must give one width in 1..{in_features} per member, got {used_in_features!r}")
-        self.used_in_features = used
+        outs = [out_features] * len(generators) if used_out_features is None else [int(u) for u in used_out_features]
+        if len(outs) != len(generators) or not all(1 <= u <= out_features for u in outs):
+            raise ValueError(f"used_out_features must give one width in 1..{out_features} per member, got {used_out_features!r}")
+        self.used_in_features, self.used_out_features = used, outs
         weights, biases = [], []
-        for g, width in zip(generators, used):  # member by member: each draws as its lone twin would
-            w = _draw((width, out_features), [g], init, width, init_std, device)[0]
-            weights.append(torch.cat([w, w.new_zeros(in_features - width, out_features)]))
+        pad = torch.nn.functional.pad
+        for g, width, out in zip(generators, used, outs):  # member by member: each draws as its lone twin would
+            w = _draw((width, out), [g], init, width, init_std, device)[0]
+            weights.append(pad(w, (0, out_features - out, 0, in_features - width)))
             if bias:  # biases start at 0 (paper); the uniform init draws them like PyTorch does
-                biases.append(_draw((out_features,), [g], init, width, init_std, device)[0]
-                              if init == "uniform" else torch.zeros(out_features, device=device))
+                b = (_draw((out,), [g], init, width, init_std, device)[0]
+                     if init == "uniform" else torch.zeros(out, device=device))
+                biases.append(pad(b, (0, out_features - out)))
         self.weight = nn.Parameter(torch.stack(weights))
         if bias:
             self.bias = nn.Parameter(torch.stack(biases))
@@ -103,12 +113,15 @@ class _MaxOverPieces(torch.autograd.Function):
     On a CPU this is about twice as fast as ``max``/``amax`` over an axis."""
 
     @staticmethod
-    def forward(ctx, y):
+    def forward(y):
         out = y[..., 0, :]
         for piece in range(1, y.shape[-2]):
             out = torch.maximum(out, y[..., piece, :])
-        ctx.save_for_backward(y, out)
         return out
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):  # the separate form torch.func (unrolled GANs' tests) needs
+        ctx.save_for_backward(inputs[0], output)
 
     @staticmethod
     def backward(ctx, grad):

@@ -104,8 +104,19 @@ class ToyDiscriminator(nn.Module):
             layers.append(MemberMaxout(generators, width, arch.discriminator_hidden, arch.maxout_pieces,
                                        arch.init, arch.init_std, device, used))
             width, used = arch.discriminator_hidden, None
-        layers.append(MemberLinear(generators, width, 1, True, arch.init, arch.init_std, device, used))
-        self.net = nn.Sequential(*layers)
+        # the trunk's output is D's "features" (what feature matching and the remedies' extra
+        # heads read); the head turns them into one logit per pack
+        self.trunk = nn.Sequential(*layers)
+        self.feature_width = width
+        self.classify = MemberLinear(generators, width, 1, True, arch.init, arch.init_std, device, used)
+
+    def features(self, packs: torch.Tensor) -> torch.Tensor:
+        """``packs`` (K, B, m*2) -> D's last hidden layer (K, B, feature_width)."""
+        return self.trunk(packs)
+
+    def head(self, features: torch.Tensor) -> torch.Tensor:
+        """Features (K, B, feature_width) -> logits (K, B)."""
+        return self.classify(features).squeeze(-1)
 
     def forward(self, packs: torch.Tensor) -> torch.Tensor:
-        return self.net(packs).squeeze(-1)
+        return self.head(self.trunk(packs))
