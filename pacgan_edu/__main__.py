@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import cli_record, cli_stacked_mnist, cli_toy
+from . import cli_record, cli_remedies, cli_stacked_mnist, cli_toy
 
-COMMANDS = [cli_toy, cli_stacked_mnist, cli_record]
+COMMANDS = [cli_toy, cli_stacked_mnist, cli_record, cli_remedies]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)   # recorded in the JSON as the command line
     if args.command is None:
         parser.print_help()
         return 2

@@ -13,6 +13,8 @@ from .metrics import EVAL_SAMPLES, NULL_BASELINE_DRAWS, baseline_region, beats_b
 from .models.toy import toy_architecture
 from .paper_results import table1_row
 from .presets import PRESETS, preset
+from .remedies import REMEDIES, parse_option
+from .remedies.adagan import train_adagan
 from .report import environment, format_table, write_json
 from .sweep import paired_differences, summarize
 from .table1 import first_seed_samples
@@ -31,44 +33,83 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dataset", nargs="+", choices=sorted(MIXTURES), default=["grid"])
     add_sweep_arguments(p, seeds=10, presets=PRESETS, preset="lecture")
     p.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
+    add_remedy_arguments(p)
     p.set_defaults(run=run)
+
+
+def add_remedy_arguments(p) -> None:
+    p.add_argument("--remedy", nargs="+", choices=list(REMEDIES), default=["none"], metavar="NAME",
+                   help=f"train with each of these remedies (pacgan_edu.remedies): {', '.join(REMEDIES)}")
+    p.add_argument("--remedy-option", action="append", default=[], metavar="NAME=VALUE",
+                   help="an option of the (single) remedy, e.g. steps=10 for unrolled; repeatable")
+
+
+def remedy_options(args, parser) -> dict:
+    """``--remedy-option`` values as a dict (the remedy converts and checks them)."""
+    if not args.remedy_option:
+        return {}
+    if len(args.remedy) != 1:
+        parser.error("--remedy-option needs exactly one --remedy (which remedy would it configure?)")
+    try:
+        return dict(parse_option(text) for text in args.remedy_option)
+    except ValueError as error:
+        parser.error(f"--remedy-option: {error}")
+
+
+def run_label(dataset: str, remedy: str) -> str:
+    """Key of one (dataset, remedy) in the JSON's per-run dicts: the dataset alone for the plain GAN."""
+    return dataset if remedy == "none" else f"{dataset} {remedy}"
+
+
+def train_remedy(config, packs, seeds, device="auto", progress=None):
+    """The trained ensemble of ``config``: a GANTrainer, or an AdaGAN run (components in sequence)."""
+    if config.remedy == "adagan":
+        return train_adagan(config, packs, seeds, device=device, progress=progress)
+    return GANTrainer(config, packs=packs, seeds=seeds, device=device).run(progress=progress)
 
 
 def run(args, parser) -> int:
     validate_sweep(args, parser, positive=("seeds", "steps"))
+    options = remedy_options(args, parser)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
     runs, wall, configs, baselines, history, samples = [], {}, {}, {}, [], {}
     for dataset in args.dataset:
-        overrides = {"dataset": dataset}
-        if args.loss:
-            overrides["loss"] = args.loss
-        if args.steps:
-            overrides["steps"] = args.steps
-        config = preset(args.preset, **overrides)
-        # the sizes too: an architecture's name alone does not pin it down if the preset changes
-        configs[dataset] = {**config.as_dict(), "architecture_sizes": toy_architecture(config.architecture).as_dict()}
-        start = time.perf_counter()
-        trainer = GANTrainer(config, packs=packs, seeds=seeds, device=args.device)
-        trainer.run(progress=args.progress)
-        wall[dataset] = round(time.perf_counter() - start, 2)
-        if trainer.stopped_reason:
-            print(f"warning: {dataset} training stopped early ({trainer.stopped_reason}) at step {trainer.step}")
-        if args.checkpoint:
-            trainer.save(f"{args.checkpoint}.{dataset}.pt")  # one file per dataset
-        for row in trainer.results():
-            row["stopped_reason"] = trainer.stopped_reason
-            runs.append(row)
-        history += trainer.history
-        samples[dataset] = {key: np.round(value, 4).tolist() for key, value in first_seed_samples(trainer).items()}
-        print_table(dataset, [r for r in runs if r["dataset"] == dataset], args.preset, config.steps, wall[dataset],
-                    str(trainer.device), eval_samples=config.eval_samples)
+        for remedy in args.remedy:
+            overrides = {"dataset": dataset, "remedy": remedy, "remedy_options": options if remedy != "none" else {}}
+            if args.loss:
+                overrides["loss"] = args.loss
+            if args.steps:
+                overrides["steps"] = args.steps
+            config = preset(args.preset, **overrides)
+            label = run_label(dataset, remedy)
+            # the sizes too: an architecture's name alone does not pin it down if the preset changes
+            configs[label] = {**config.as_dict(), "architecture_sizes": toy_architecture(config.architecture).as_dict()}
+            start = time.perf_counter()
+            trainer = train_remedy(config, packs, seeds, args.device, args.progress)
+            wall[label] = round(time.perf_counter() - start, 2)
+            if trainer.stopped_reason:
+                print(f"warning: {label} training stopped early ({trainer.stopped_reason}) at step {trainer.step}")
+            if args.checkpoint:
+                trainer.save(f"{args.checkpoint}.{label.replace(' ', '.')}.pt")  # one file per dataset and remedy
+            new_runs = trainer.results()
+            for row in new_runs:
+                row["stopped_reason"] = trainer.stopped_reason
+                row["seconds_per_step"] = round(wall[label] / max(trainer.step, 1), 6)
+            runs += new_runs
+            history += trainer.history
+            samples[label] = {key: np.round(value, 4).tolist() for key, value in first_seed_samples(trainer).items()}
+            print_table(dataset, new_runs, args.preset, config.steps, wall[label], str(trainer.device),
+                        eval_samples=config.eval_samples, remedy=remedy)
         baselines[dataset] = baselines_json(dataset, config.eval_samples)
     if args.json:
-        settings = {"command": "toy", "command_line": "python -m pacgan_edu " + shlex.join(sys.argv[1:]),
-                    "preset": args.preset, "datasets": args.dataset, "packs": packs, "seeds": seeds,
-                    "device": args.device, "configs": configs, "wall_seconds": wall, "environment": environment()}
-        write_json(args.json, settings, runs, extra={"baselines": baselines, "history": history, "samples": samples})
+        settings = {"command": "toy", "command_line": "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:]),
+                    "preset": args.preset, "datasets": args.dataset, "remedies": args.remedy, "packs": packs,
+                    "seeds": seeds, "device": args.device, "configs": configs, "wall_seconds": wall,
+                    "environment": environment()}
+        summary = summarize(runs, by=("dataset", "remedy", "pack"))
+        write_json(args.json, settings, runs, summary,
+                   extra={"baselines": baselines, "history": history, "samples": samples})
         print(f"wrote {args.json}")
     return 0
 
@@ -83,7 +124,8 @@ def baselines_json(dataset: str, eval_samples: int = EVAL_SAMPLES) -> dict:
             "region": baseline_region(dataset)["description"]}
 
 
-def print_table(dataset, runs, preset_name, steps, seconds, device, eval_samples: int = EVAL_SAMPLES) -> None:
+def print_table(dataset, runs, preset_name, steps, seconds, device, eval_samples: int = EVAL_SAMPLES,
+                remedy: str = "none") -> None:
     """The Table-1-style table of one dataset's per-seed ``runs`` (mean ± s.e. per m) beside the
     paper's and the null baselines (uniform over the data's extent, real samples; on
     ``eval_samples`` samples, the runs' own), then one line per m saying which metrics beat the
@@ -92,19 +134,23 @@ def print_table(dataset, runs, preset_name, steps, seconds, device, eval_samples
     n_seeds = len({r["seed"] for r in runs})
     rows, summary = [], summarize(runs)
     for s in summary:
-        label = "GAN (m=1)" if s["pack"] == 1 else f"PacGAN{s['pack']}"
-        rows.append({"label": label, "ours": s, "paper": table1_row(dataset, s["pack"])})
+        if remedy == "none":
+            label = "GAN (m=1)" if s["pack"] == 1 else f"PacGAN{s['pack']}"
+        else:
+            label = f"{REMEDIES[remedy].title} (m={s['pack']})"
+        rows.append({"label": label, "ours": s, "paper": table1_row(dataset, s["pack"]) if remedy == "none" else None})
     baselines = null_baselines(dataset, n=eval_samples) if dataset in MIXTURES else None
     if baselines:
         rows += [{"label": label, "ours": baselines[which], "paper": None} for which, label in BASELINE_ROWS]
     modes = {"ring": 8, "grid": 25}.get(dataset, "?")
-    title = (f"\n{dataset} ({modes} modes) — preset {preset_name}, {steps} steps, {n_seeds} seeds, "
+    what = "" if remedy == "none" else f", remedy {remedy}"
+    title = (f"\n{dataset} ({modes} modes){what} — preset {preset_name}, {steps} steps, {n_seeds} seeds, "
              f"{seconds:.0f} s on {device}; mean ± s.e. over seeds (baselines: over "
              f"{NULL_BASELINE_DRAWS} draws of {eval_samples:,} samples)")
     print(format_table(title, rows, COLUMNS))
     if baselines:
         print(format_beats(summary, baselines["uniform"]))
-    if n_seeds > 1:
+    if n_seeds > 1 and len(summary) > 1:
         print(format_paired(runs))
 
 

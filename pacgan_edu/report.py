@@ -64,7 +64,9 @@ def format_table(title: str, rows: list[dict], columns: list[tuple[str, str, flo
     header = ["", *[f"{h} (ours)" for _, h, _, _ in columns], *[f"{h} (paper)" for _, h, _, _ in columns]]
     body = []
     for row in rows:
-        ours = [_fmt(row["ours"][m]["mean"], row["ours"][m]["se"], s, d) if row.get("ours") else "—" for m, _, s, d in columns]
+        # one seed has no standard error: print the number alone, not "± 0.0"
+        ours = [_fmt(row["ours"][m]["mean"], row["ours"][m]["se"] if row["ours"][m].get("n", 2) > 1 else None, s, d)
+                if row.get("ours") else "—" for m, _, s, d in columns]
         paper = [_fmt(*row["paper"][m], s, d) if row.get("paper") and m in row["paper"] else "—" for m, _, s, d in columns]
         body.append([row["label"], *ours, *paper])
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]

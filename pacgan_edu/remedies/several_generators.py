@@ -17,7 +17,8 @@ on generated samples only, and
 The generators are separate networks of the task's architecture (DMWGAN-style, Khayatkhoei,
 Singh, Elgammal, NeurIPS 2018), each fed its own share of the batch — the same FLOPs as one G
 on the whole batch. Sample i of a batch comes from generator ``i mod K``, so each generator
-gets exactly 1/K of the samples and every pack mixes generators. With packing, D's trunk reads
+gets 1/K of the samples (⌊n/K⌋ or ⌈n/K⌉ when K does not divide n) and every pack mixes
+generators. With packing, D's trunk reads
 packs, so C predicts the generator of each of the m samples in a pack (m·K outputs).
 The prior over generators is uniform (DMWGAN's learnable prior is not implemented).
 """
@@ -45,15 +46,17 @@ class SeveralGenerators(nn.Module):
     def forward(self, z: torch.Tensor, members: slice | None = None) -> torch.Tensor:
         k, n = z.shape[:2]
         c = self.count
-        if n % c:
-            raise ValueError(f"{c} generators need a sample count divisible by {c}; got {n}")
-        # sample i -> generator i mod c: (K, n/c, c, d) -> (K·c, n/c, d)
-        z = z.reshape(k, n // c, c, *z.shape[2:]).transpose(1, 2).reshape(k * c, n // c, *z.shape[2:])
+        rows = -(-n // c)
+        if rows * c != n:  # round up with the first samples' noise again; the extra outputs are dropped
+            z = torch.cat([z, z[:, : rows * c - n]], dim=1)
+        # sample i -> generator i mod c: (K, rows, c, d) -> (K·c, rows, d)
+        z = z.reshape(k, rows, c, *z.shape[2:]).transpose(1, 2).reshape(k * c, rows, *z.shape[2:])
         if members is None:
             x = self.inner(z)
         else:
             x = self.inner(z, slice(members.start * c, members.stop * c))
-        return x.reshape(k, c, n // c, *x.shape[2:]).transpose(1, 2).reshape(k, n, *x.shape[2:])
+        x = x.reshape(k, c, rows, *x.shape[2:]).transpose(1, 2).reshape(k, rows * c, *x.shape[2:])
+        return x[:, :n]
 
 
 class WhichGeneratorDiscriminator(nn.Module):
@@ -111,22 +114,13 @@ class SeveralGeneratorsRemedy(Remedy):
                  "DMWGAN (Khayatkhoei et al., NeurIPS 2018)")
     summary = ("K generators share the work and a classifier must tell them apart, so each takes "
                "different modes and none has to stretch across the gaps between modes.")
-    options = {"generators": (5, positive_int, "K, the number of generators (must divide the batch B·m)"),
+    options = {"generators": (10, positive_int, "K, the number of generators (MGAN: 10)"),
                "beta": (0.1, positive_float, "β, the weight of the 'which generator' cross-entropy")}
     uses_features = True
 
     def check(self):
         if self.generators < 2:
             raise ValueError("remedy 'several-generators' needs generators >= 2")
-
-    def check_sizes(self, config, packs):
-        sizes = {"batch_size × m": [config.batch_size * m for m in packs],
-                 "eval_samples": [config.eval_samples], "the 500-sample preview": [500]}
-        for what, values in sizes.items():
-            for value in values:
-                if value % self.generators:
-                    raise ValueError(f"{self.generators} generators must divide every batch of samples; "
-                                     f"{what} = {value} does not (try generators = 2, 4, 5 or 10)")
 
     def make_generator(self, task, init, device):
         inner = task.make_generator([g for g in init for _ in range(self.generators)], device)
