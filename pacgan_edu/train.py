@@ -445,6 +445,13 @@ class GANTrainer:
             out[group.members] = samples
         return out
 
+    def generator_labels(self, member_index: int, n: int | None = None):
+        """Which of a member's generators made each of :meth:`generate`'s first ``n`` samples
+        (remedy ``several-generators``), else ``None``."""
+        n = self.config.eval_samples if n is None else n
+        chunk = getattr(self.task, "generate_chunk", None) or self.config.batch_size * self.members[member_index].pack
+        return self.remedy.sample_labels(n, chunk)
+
     def snapshot(self) -> TrainingSnapshot:
         preview = self.eval_noise[:, :PREVIEW_SAMPLES]
         return TrainingSnapshot(self.step, self.last_d_loss.clone(), self.last_g_loss.clone(),

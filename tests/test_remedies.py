@@ -132,6 +132,19 @@ def test_each_generator_gets_its_share_and_sample_i_comes_from_generator_i_mod_k
     assert torch.bincount(generator_labels(10, 4)).tolist() == [3, 3, 2, 2]
 
 
+def test_generator_labels_follow_generate_in_chunks():
+    # the lecture G has no BatchNorm, so one sample can be generated alone
+    trainer = GANTrainer(tiny("several-generators", architecture="lecture"), packs=[1], seeds=[0], device="cpu")
+    labels = trainer.generator_labels(0)                  # 200 samples in chunks of 16, 3 generators
+    assert labels.shape == (200,) and labels[16] == 0 and labels[15] == 0 and labels[14] == 2
+    # the labels are right: regenerate each chunk from one generator's noise alone
+    group = trainer.groups[0]
+    noise = trainer.eval_noise[:1, :16]
+    alone = group.generator.inner(noise[:, 4:5].repeat(3, 1, 1))[1]     # sample 4 -> generator 1
+    torch.testing.assert_close(trainer.generate(trainer.eval_noise[:, :16])[0, 4], alone[0])
+    assert GANTrainer(tiny(), packs=[1], seeds=[0]).generator_labels(0) is None
+
+
 def test_which_generator_head_learns_to_separate_two_fixed_generators():
     config = tiny("several-generators", remedy_options={"generators": 2})
     trainer = GANTrainer(config, packs=[2], seeds=[0], device="cpu")

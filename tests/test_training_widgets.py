@@ -262,3 +262,21 @@ def test_counters_say_what_a_uniform_cloud_would_get(panel):
             f"{100 * uniform['high_quality_fraction']['mean']:.0f}% HQ)")
     assert note in panel.status.value and panel.summary().endswith(note)
     assert note == "(uniform cloud: 7 modes, 2% HQ)"                     # 500 samples on the grid
+
+
+@pytest.mark.parametrize("remedy", ["minibatch", "feature-matching", "unrolled", "several-generators"])
+def test_remedy_menu_rebuilds_with_the_remedy_and_trains_live(panel, remedy):
+    before = image(panel)
+    panel.remedy.value = remedy
+    assert panel.trainer.config.remedy == remedy and panel.trainer.step == 0
+    panel.pack.value = 2                                   # and composes with packing
+    panel.step()
+    assert panel.trainer.step == 5 and panel.last_error is None
+    assert image(panel) != before and remedy in panel._title()
+    panel.remedy.value = "none"
+    assert panel.trainer.config.remedy == "none" and panel.trainer.config.remedy_options == ()
+
+
+def test_remedy_menu_rejects_what_a_panel_cannot_train():
+    with pytest.raises(ValueError, match="AdaGAN trains its GANs one after another"):
+        TrainingPanel(remedy="adagan", preset=QUICK)

@@ -101,8 +101,9 @@ class Remedy:
         return trainer.loss.generator_loss(step.fake_logits)
 
     # ------------------------------------------------------------------ looking
-    def sample_labels(self, n: int) -> torch.Tensor | None:
-        """Which generator made each of ``n`` samples (several generators), else ``None``."""
+    def sample_labels(self, n: int, chunk: int | None = None) -> torch.Tensor | None:
+        """Which generator made each of ``n`` samples generated in chunks of ``chunk`` (several
+        generators), else ``None``."""
         return None
 
 

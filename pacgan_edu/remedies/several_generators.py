@@ -140,5 +140,6 @@ class SeveralGeneratorsRemedy(Remedy):
         return fool + self.beta * which_generator_loss(step.group.discriminator, step.fake_features,
                                                        step.group.runs, self.generators)
 
-    def sample_labels(self, n: int) -> torch.Tensor:
-        return generator_labels(n, self.generators)
+    def sample_labels(self, n: int, chunk: int | None = None) -> torch.Tensor:
+        chunk = chunk or n   # GANTrainer.generate runs G in chunks of B·m samples: labels restart per chunk
+        return torch.cat([generator_labels(min(chunk, n - start), self.generators) for start in range(0, n, chunk)])

@@ -41,6 +41,8 @@ LIVE_RESOLUTION = 32   # heatmap cells per side while training (the static figur
 LIVE_DRAWS = 4         # companion draws averaged for a packed D's heatmap while training
 PREVIEW_POINTS = 300   # generated and real points per view
 MAX_PACK = 8
+#: remedies a live panel trains step by step (AdaGAN is a sequence of GANs, drawn in notebook 05)
+LIVE_REMEDIES = ("none", "minibatch", "feature-matching", "unrolled", "several-generators")
 
 
 class _LivePanel:
@@ -52,7 +54,7 @@ class _LivePanel:
 
     def __init__(self, dataset: str = "grid", pack: int = 1, loss: str = "ns", preset="pair",
                  seed: int = PAIR_SEED, lr: float | None = None, steps_per_frame: int = 25,
-                 autoplay: bool = False, device="auto"):
+                 autoplay: bool = False, device="auto", remedy: str = "none"):
         # a preset name, or a whole TrainConfig (e.g. preset("lecture", steps=6000))
         self.base_config = preset if isinstance(preset, TrainConfig) else make_preset(preset)
         self.preset_name = preset if isinstance(preset, str) else "custom"
@@ -63,6 +65,9 @@ class _LivePanel:
             raise ValueError(f"unknown dataset {dataset!r}; the panel shows 2D mixtures: {', '.join(sorted(MIXTURES))}")
         if loss not in loss_names():
             raise ValueError(f"unknown loss {loss!r}; valid: {', '.join(loss_names())}")
+        if remedy not in LIVE_REMEDIES:
+            raise ValueError(f"unknown remedy {remedy!r} for a live panel; valid: {', '.join(LIVE_REMEDIES)} "
+                             "(AdaGAN trains its GANs one after another: see notebook 05)")
         if isinstance(pack, bool) or not isinstance(pack, int) or not self.pack_min <= pack <= MAX_PACK:
             raise ValueError(f"pack must be an integer in {self.pack_min}..{MAX_PACK}, got {pack!r}")
         lr = self.base_config.lr_generator if lr is None else lr
@@ -76,6 +81,8 @@ class _LivePanel:
         self.pack = w.IntSlider(value=pack, min=self.pack_min, max=MAX_PACK, description=self.pack_label,
                                 continuous_update=False, style=style, layout=layout)
         self.loss = w.Dropdown(options=loss_names(), value=loss, description="loss", style=style, layout=layout)
+        self.remedy = w.Dropdown(options=list(LIVE_REMEDIES), value=remedy, description="remedy",
+                                 style=style, layout=layout)
         self.lr = w.FloatLogSlider(value=lr, base=10, min=-5, max=-1, step=0.25, description="learning rate",
                                    readout_format=".0e", continuous_update=False, style=style, layout=layout)
         self.steps_per_frame = w.IntSlider(value=steps_per_frame, min=1, max=100, description="steps per frame",
@@ -87,7 +94,7 @@ class _LivePanel:
         self.status = w.HTML(value="")
         self.image = w.Image(format="jpeg")
         self.widget = w.VBox([
-            w.HBox([w.VBox([self.dataset, self.pack, self.loss]),
+            w.HBox([w.VBox([self.dataset, self.pack, self.loss, self.remedy]),
                     w.VBox([self.lr, self.steps_per_frame, self.seed])]),
             w.HBox([self.play_button, self.step_button, self.reset_button]),
             self.status,
@@ -106,7 +113,7 @@ class _LivePanel:
         self._training = False              # True from Play until the worker has stopped training
         self._generation = 0                # bumped on rebuild: a stale worker never draws
 
-        for control in (self.dataset, self.pack, self.loss, self.lr, self.seed):
+        for control in (self.dataset, self.pack, self.loss, self.remedy, self.lr, self.seed):
             control.observe(self._guarded(self._on_setting), names="value")
         self.play_button.on_click(self._guarded(lambda _: self.pause() if self.running else self.play()))
         self.step_button.on_click(self._guarded(lambda _: self.step()))
@@ -118,8 +125,10 @@ class _LivePanel:
         raise NotImplementedError
 
     def config(self):
-        """The TrainConfig for the current controls (preset + dataset, loss and learning rate)."""
-        changes = {"dataset": self.dataset.value, "loss": self.loss.value}
+        """The TrainConfig for the current controls (preset + dataset, loss, remedy, learning rate)."""
+        changes = {"dataset": self.dataset.value, "loss": self.loss.value, "remedy": self.remedy.value}
+        if self.remedy.value != self.base_config.remedy:
+            changes["remedy_options"] = ()   # the new remedy's defaults
         if not math.isclose(self.lr.value, self.base_config.lr_generator, rel_tol=1e-6):
             changes.update(lr_generator=float(self.lr.value), lr_discriminator=float(self.lr.value))
         return self.base_config.replace(**changes)
@@ -170,7 +179,8 @@ class _LivePanel:
 
     def _title(self) -> str:
         config = self.trainer.config
-        return (f"{config.dataset} ({self.trainer.task.mixture.num_modes} modes), loss {config.loss}, "
+        remedy = "" if config.remedy == "none" else f", remedy {config.remedy}"
+        return (f"{config.dataset} ({self.trainer.task.mixture.num_modes} modes), loss {config.loss}{remedy}, "
                 f"preset {self.preset_name}")
 
     def summary(self) -> str:
