@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .losses import loss_names
+from .remedies import REMEDIES, parse_option
 
 
 def add_sweep_arguments(p, *, seeds: int, presets, preset: str, preset_help: str | None = None) -> None:
@@ -27,3 +28,22 @@ def validate_sweep(args, parser, positive=("seeds",)) -> None:
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {value}")
+
+
+def add_remedy_arguments(p) -> None:
+    p.add_argument("--remedy", nargs="+", choices=list(REMEDIES), default=["none"], metavar="NAME",
+                   help=f"train with each of these remedies (pacgan_edu.remedies): {', '.join(REMEDIES)}")
+    p.add_argument("--remedy-option", action="append", default=[], metavar="NAME=VALUE",
+                   help="an option of the (single) remedy, e.g. steps=10 for unrolled; repeatable")
+
+
+def remedy_options(args, parser) -> dict:
+    """``--remedy-option`` values as a dict (the remedy converts and checks them)."""
+    if not args.remedy_option:
+        return {}
+    if len(args.remedy) != 1:
+        parser.error("--remedy-option needs exactly one --remedy (which remedy would it configure?)")
+    try:
+        return dict(parse_option(text) for text in args.remedy_option)
+    except ValueError as error:
+        parser.error(f"--remedy-option: {error}")

@@ -15,8 +15,9 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from .cli_common import add_sweep_arguments, validate_sweep
+from .cli_common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
 from .paper_results import TABLE2, TABLE3
+from .remedies import REMEDIES
 from .report import cpu_model, environment, format_table, write_json
 from .stacked_mnist_task import METRICS, SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
 from .sweep import summarize
@@ -44,6 +45,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--bf16", action="store_true", help="CUDA only: bfloat16 autocast (not measured)")
     p.add_argument("--grids", metavar="FOLDER", help="write a PNG of 10 x 10 samples per run here")
     p.add_argument("--quiet", action="store_true", help="no line per evaluation")
+    add_remedy_arguments(p)
     p.set_defaults(run=run)
 
 
@@ -58,13 +60,16 @@ def paper_row(setting: str, pack: int, method: str | None = None) -> dict | None
     return None
 
 
-def method_label(pack: int) -> str:
+def method_label(pack: int, remedy: str = "none") -> str:
+    if remedy != "none":
+        return f"{REMEDIES[remedy].title} (m={pack})"
     return "DCGAN (m=1)" if pack == 1 else f"PacDCGAN{pack}"
 
 
-def format_results(setting: str, summary: list[dict], title: str) -> str:
+def format_results(setting: str, summary: list[dict], title: str, remedy: str = "none") -> str:
     """The paper's table for ``setting`` with our mean ± s.e. beside each packing degree we ran;
-    rows we did not run say "(paper only)", packing degrees the paper lacks come last."""
+    rows we did not run say "(paper only)", packing degrees the paper lacks come last. With a
+    remedy our rows are not the paper's DCGAN rows: they all come last, labelled by the remedy."""
     # a single seed has no standard error: show its value alone rather than "± 0.0"
     ours = {s["pack"]: {k: dict(v, se=None) if isinstance(v, dict) and s.get("seeds", 2) < 2 else v
                         for k, v in s.items()} for s in summary}
@@ -72,11 +77,11 @@ def format_results(setting: str, summary: list[dict], title: str) -> str:
     rows = []
     for row in table:
         paper = paper_row(setting, row["pack"], row["method"])
-        if row["pack"] in ours:
+        if row["pack"] in ours and remedy == "none":
             rows.append({"label": method_label(row["pack"]), "ours": ours.pop(row["pack"]), "paper": paper})
         else:
             rows.append({"label": f"{row['method']} (paper only)", "ours": None, "paper": paper})
-    rows += [{"label": method_label(pack), "ours": s, "paper": None} for pack, s in sorted(ours.items())]
+    rows += [{"label": method_label(pack, remedy), "ours": s, "paper": None} for pack, s in sorted(ours.items())]
     return format_table(title, rows, COLUMNS)
 
 
@@ -100,6 +105,13 @@ class _Clock:
 
 def run(args, parser) -> int:
     validate_sweep(args, parser, positive=("seeds", "iters", "eval_samples", "eval_every"))
+    if len(args.remedy) != 1:
+        parser.error("--remedy: stacked-mnist trains one remedy per run")
+    remedy = args.remedy[0]
+    if remedy == "adagan":
+        parser.error("--remedy adagan: AdaGAN is implemented for the 2D mixtures only "
+                     "(python -m pacgan_edu toy --remedy adagan)")
+    options = remedy_options(args, parser)
     from .plots.images import save_sample_grid  # matplotlib: only when a run starts
 
     overrides = {}
@@ -107,7 +119,7 @@ def run(args, parser) -> int:
                          ("eval_every", args.eval_every), ("loss", args.loss)):
         if value is not None:
             overrides[field] = value
-    config = stacked_mnist_preset(args.setting, args.preset, **overrides)
+    config = stacked_mnist_preset(args.setting, args.preset, remedy=remedy, remedy_options=options, **overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -128,10 +140,11 @@ def run(args, parser) -> int:
                           for h in trainer.history if (h["pack"], h["seed"]) == (row["pack"], row["seed"])]
         runs.append(row)
     summary = summarize(runs, metrics=METRICS)
-    title = (f"\nStacked MNIST, {args.setting} setting — preset {args.preset}, {trainer.step} steps, "
+    what = "" if remedy == "none" else f", remedy {remedy}"
+    title = (f"\nStacked MNIST, {args.setting} setting{what} — preset {args.preset}, {trainer.step} steps, "
              f"{len(seeds)} seed(s), {config.eval_samples:,} samples per evaluation, {wall:.0f} s on "
              f"{trainer.device}; mean ± s.e. over seeds")
-    print(format_results(args.setting, summary, title))
+    print(format_results(args.setting, summary, title, remedy))
 
     if args.grids:
         side = math.isqrt(min(100, config.eval_samples))  # 10 x 10 unless fewer samples are evaluated
@@ -144,8 +157,8 @@ def run(args, parser) -> int:
         trainer.save(args.checkpoint)
     if args.json:
         classifier = trainer.task.classifier(trainer.device)
-        settings = {"command": "stacked-mnist", "command_line": "python -m pacgan_edu " + shlex.join(sys.argv[1:]),
-                    "setting": args.setting, "preset": args.preset, "packs": packs, "seeds": seeds, "device": str(trainer.device),
+        settings = {"command": "stacked-mnist", "command_line": "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:]),
+                    "setting": args.setting, "remedy": remedy, "preset": args.preset, "packs": packs, "seeds": seeds, "device": str(trainer.device),
                     "gpu_options": dataclasses.asdict(trainer.task.gpu), "config": config.as_dict(),
                     "architecture": trainer.task.architecture.as_dict(), "data": trainer.task.data.source,
                     "data_is_subset": trainer.task.data.is_subset, "mode_classifier": classifier.metadata,

@@ -7,13 +7,13 @@ import time
 
 import numpy as np
 
-from .cli_common import add_sweep_arguments, validate_sweep
+from .cli_common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
 from .data.mixtures import MIXTURES
 from .metrics import EVAL_SAMPLES, NULL_BASELINE_DRAWS, baseline_region, beats_baseline, null_baselines
 from .models.toy import toy_architecture
 from .paper_results import table1_row
 from .presets import PRESETS, preset
-from .remedies import REMEDIES, parse_option
+from .remedies import REMEDIES
 from .remedies.adagan import train_adagan
 from .report import environment, format_table, write_json
 from .sweep import paired_differences, summarize
@@ -35,25 +35,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
     add_remedy_arguments(p)
     p.set_defaults(run=run)
-
-
-def add_remedy_arguments(p) -> None:
-    p.add_argument("--remedy", nargs="+", choices=list(REMEDIES), default=["none"], metavar="NAME",
-                   help=f"train with each of these remedies (pacgan_edu.remedies): {', '.join(REMEDIES)}")
-    p.add_argument("--remedy-option", action="append", default=[], metavar="NAME=VALUE",
-                   help="an option of the (single) remedy, e.g. steps=10 for unrolled; repeatable")
-
-
-def remedy_options(args, parser) -> dict:
-    """``--remedy-option`` values as a dict (the remedy converts and checks them)."""
-    if not args.remedy_option:
-        return {}
-    if len(args.remedy) != 1:
-        parser.error("--remedy-option needs exactly one --remedy (which remedy would it configure?)")
-    try:
-        return dict(parse_option(text) for text in args.remedy_option)
-    except ValueError as error:
-        parser.error(f"--remedy-option: {error}")
 
 
 def run_label(dataset: str, remedy: str) -> str:

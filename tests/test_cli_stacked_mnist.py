@@ -102,3 +102,19 @@ def test_every_committed_prerecorded_result_describes_its_provenance():
         assert document["settings"]["command_line"] in text
         assert f"{len(document['runs'])} GANs" in text and "torch thread(s)" in text
         assert f"seeds {document['settings']['seeds']}" in text
+
+
+def test_a_remedy_run_is_labelled_and_kept_apart_from_the_paper_rows(tmp_path, capsys):
+    out = tmp_path / "sm.json"
+    code = main(["stacked-mnist", "--setting", "unrolled-quarter", "--pack", "1", *TINY, "--device", "cpu",
+                 "--remedy", "feature-matching", "--json", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "feature matching (m=1)" in printed and "Unrolled 5 steps (paper only)" in printed
+    assert "DCGAN (m=1)" not in printed                      # our remedy run is not the paper's DCGAN row
+    document = json.loads(out.read_text())
+    assert document["settings"]["remedy"] == "feature-matching"
+    assert {r["remedy"] for r in document["runs"]} == {"feature-matching"}
+    with pytest.raises(SystemExit):
+        main(["stacked-mnist", "--preset", "quick", "--remedy", "adagan"])
+    assert "2D mixtures only" in capsys.readouterr().err

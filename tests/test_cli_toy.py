@@ -110,3 +110,59 @@ def test_write_json_extra_keys_cannot_replace_the_shared_shape(tmp_path):
                                             "baselines": {"grid": {}}}
     with pytest.raises(ValueError, match="runs"):
         write_json(path, {}, [], summary=[], extra={"runs": []})
+
+
+def test_remedies_train_from_the_cli_with_a_remedy_field_per_run(tmp_path, capsys):
+    out = tmp_path / "remedies.json"
+    code = main(["toy", "--dataset", "ring", "--pack", "1", "2", "--seeds", "2", "--preset", "quick", "--steps", "4",
+                 "--remedy", "none", "minibatch", "several-generators", "--json", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "remedy minibatch" in printed and "several generators + classifier (m=2)" in printed
+    document = json.loads(out.read_text())
+    runs = document["runs"]
+    assert {(r["remedy"], r["pack"]) for r in runs} == {(n, m) for n in ("none", "minibatch", "several-generators")
+                                                        for m in (1, 2)}
+    assert document["settings"]["remedies"] == ["none", "minibatch", "several-generators"]
+    assert dict(document["settings"]["configs"]["ring several-generators"]["remedy_options"]) == {
+        "generators": 10, "beta": 0.1}
+    assert {(s["remedy"], s["pack"]) for s in document["summary"]} == {(r["remedy"], r["pack"]) for r in runs}
+    assert all(r["seconds_per_step"] > 0 for r in runs)
+
+
+def test_remedy_options_and_adagan_from_the_cli(tmp_path, capsys):
+    out = tmp_path / "adagan.json"
+    code = main(["toy", "--dataset", "grid", "--pack", "1", "--seeds", "1", "--preset", "quick", "--steps", "4",
+                 "--remedy", "adagan", "--remedy-option", "components=2", "--remedy-option", "classifier_steps=5",
+                 "--remedy-option", "pool=300", "--json", str(out)])
+    assert code == 0
+    runs = json.loads(out.read_text())["runs"]
+    assert [(r["remedy"], r["components"], r["step"]) for r in runs] == [("adagan", 2, 4)]
+    (ours,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("AdaGAN (m=1)")]
+    assert "±" not in ours                                # one seed: no standard error printed
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--remedy", "nope"], "invalid choice: 'nope' (choose from 'none', 'minibatch'"),
+    (["--remedy", "unrolled", "--remedy-option", "depth=3"], "unknown option(s) depth for remedy 'unrolled'; valid: steps"),
+    (["--remedy", "unrolled", "--remedy-option", "steps"], "name=value"),
+    (["--remedy", "unrolled", "minibatch", "--remedy-option", "steps=3"], "exactly one --remedy"),
+])
+def test_bad_remedy_arguments_are_usage_errors(arguments, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["toy", "--preset", "quick", "--steps", "2", "--seeds", "1", *arguments])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_remedies_command_resumes_and_prints_the_comparison(tmp_path, capsys):
+    args = ["remedies", "--dataset", "ring", "--remedy", "none", "feature-matching", "--seeds", "2",
+            "--preset", "quick", "--steps", "4", "--out", str(tmp_path)]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ring_feature-matching.json", "ring_none.json"]
+    assert "feature matching" in first and "PacGAN2" in first and "uniform over the extent" in first
+    stamp = (tmp_path / "ring_none.json").stat().st_mtime_ns
+    assert main(args) == 0                                       # nothing retrained
+    assert "exists: kept" in capsys.readouterr().out
+    assert (tmp_path / "ring_none.json").stat().st_mtime_ns == stamp
