@@ -59,5 +59,5 @@ def run(args, parser) -> int:
             if code:
                 return code
     for dataset in args.dataset:
-        print_comparison(load_comparison(args.out, dataset))
+        print_comparison(load_comparison(dataset, args.out))
     return 0

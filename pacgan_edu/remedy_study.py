@@ -33,13 +33,27 @@ def row_label(remedy: str, pack: int) -> str:
     return title if pack == 1 else f"{title}, m = {pack}"
 
 
-def load_comparison(folder: str, dataset: str) -> Comparison:
-    """Every ``{dataset}_{remedy}.json`` in ``folder`` (missing remedies are simply absent)."""
+COMMITTED = "prerecorded/remedies"   # data/prerecorded/remedies: the comparison the notebook shows
+
+
+def load_comparison(dataset: str, folder: str | None = None) -> Comparison:
+    """Every ``{dataset}_{remedy}.json`` in ``folder`` (missing remedies are simply absent);
+    default: the committed comparison (downloaded once where the package has no ``data/``)."""
+    from .prerecorded import CHECKOUT_DATA, prerecorded_file
+    if folder is None and (CHECKOUT_DATA / COMMITTED).is_dir():   # a checkout: never download
+        folder = str(CHECKOUT_DATA / COMMITTED)
     runs, history, samples, speed, settings, baselines = [], [], {}, {}, {}, {}
     for remedy in REMEDIES:
-        path = os.path.join(folder, f"{dataset}_{remedy}.json")
-        if not os.path.exists(path):
-            continue
+        name = f"{dataset}_{remedy}.json"
+        if folder is None:
+            try:
+                path = prerecorded_file(name, folder=COMMITTED)
+            except FileNotFoundError:
+                continue
+        else:
+            path = os.path.join(folder, name)
+            if not os.path.exists(path):
+                continue
         with open(path) as f:
             document = json.load(f)
         runs += document["runs"]
@@ -95,3 +109,91 @@ def print_comparison(comparison: Comparison) -> None:
         if b:
             print(f"{label:34s} {b['modes_captured']['mean']:>12.1f} {100 * b['high_quality_fraction']['mean']:>12.1f} "
                   f"{b['reverse_kl']['mean']:>12.2f}")
+
+
+def time_per_step(dataset: str = "grid", entries=None, preset_name: str = "lecture", seeds=range(5),
+                  steps: int = 150, warmup: int = 20, device="auto") -> list[dict]:
+    """Seconds per training step of each (remedy, m) in ``entries`` (default: notebook 05's
+    rows), measured one after another in this process, and the ratio to the plain GAN (m = 1).
+
+    AdaGAN's steps are the plain GAN's (its extra cost is the data classifier between
+    components), so it is timed as such and says so."""
+    import time
+
+    from .presets import preset
+    from .train import GANTrainer
+    entries = entries or [("none", 1), ("none", 2), ("minibatch", 1), ("feature-matching", 1), ("unrolled", 1),
+                          ("several-generators", 1)]
+    out = []
+    for remedy, pack in entries:
+        config = preset(preset_name, dataset=dataset, remedy=remedy)
+        trainer = GANTrainer(config, packs=[pack], seeds=list(seeds), device=device)
+        trainer.run(steps=warmup, progress=False)
+        start = time.perf_counter()
+        trainer.run(steps=steps, progress=False)
+        out.append({"remedy": remedy, "pack": pack, "label": row_label(remedy, pack),
+                    "seconds_per_step": (time.perf_counter() - start) / steps})
+    plain = next((r["seconds_per_step"] for r in out if (r["remedy"], r["pack"]) == ("none", 1)), None)
+    for row in out:
+        row["relative"] = row["seconds_per_step"] / plain if plain else None
+    return out
+
+
+def run_comparison(folder: str, datasets=("ring", "grid"), preset_name: str = "lecture", seeds: int = 5,
+                   steps: int | None = None, remedies=None) -> list[Comparison]:
+    """Train the comparison into ``folder`` exactly as ``python -m pacgan_edu remedies`` does
+    (runs already there are kept), and read it back."""
+    from .__main__ import main
+    argv = ["remedies", "--dataset", *datasets, "--seeds", str(seeds), "--preset", preset_name, "--out", str(folder)]
+    if steps:
+        argv += ["--steps", str(steps)]
+    if remedies:
+        argv += ["--remedy", *remedies]
+    if main(argv):
+        raise RuntimeError(f"python -m pacgan_edu {' '.join(argv)} failed")
+    return [load_comparison(dataset, folder) for dataset in datasets]
+
+
+def generator_labels_of(comparison: Comparison, remedy: str = "several-generators", pack: int = 1):
+    """Which generator made each saved first-seed sample of ``remedy`` (several generators)."""
+    from .remedies import make_remedy
+    config = comparison.settings[remedy]["configs"][f"{comparison.dataset} {remedy}"]
+    samples = comparison.samples[f"{remedy} m={pack}"]
+    return make_remedy(remedy, dict(config["remedy_options"])).sample_labels(len(samples), config["batch_size"] * pack)
+
+
+def costs_and_gains(comparisons: list[Comparison], timings: list[dict] | None = None) -> list[dict]:
+    """The closing table: per (remedy, m) its time per step relative to the GAN and, per dataset,
+    the paired change in modes and reverse KL against the plain GAN, and whether that change is
+    beyond noise (|mean| > 2 s.e.)."""
+    relative = {(t["remedy"], t["pack"]): t["relative"] for t in timings or []}
+    table = {}
+    for comparison in comparisons:
+        for row in comparison_rows(comparison):
+            key = (row["remedy"], row["pack"])
+            entry = table.setdefault(key, {"remedy": row["remedy"], "pack": row["pack"], "label": row["label"],
+                                           "relative_time": relative.get(key)})
+            for metric in ("modes_captured", "reverse_kl"):
+                delta = row[f"{metric}_vs_gan"]
+                entry[f"{comparison.dataset} {metric}"] = delta
+                if delta is not None:
+                    entry[f"{comparison.dataset} {metric} beyond noise"] = abs(delta["mean"]) > 2 * delta["se"]
+    return list(table.values())
+
+
+def format_costs_and_gains(rows: list[dict], datasets=("ring", "grid")) -> str:
+    def cell(entry, dataset, metric, digits):
+        delta = entry.get(f"{dataset} {metric}")
+        if delta is None:
+            return "—"
+        mark = "*" if entry.get(f"{dataset} {metric} beyond noise") else " "
+        return f"{delta['mean']:+.{digits}f} ± {delta['se']:.{digits}f}{mark}"
+    header = f"{'':32s} {'time/step':>10s}" + "".join(f" {d + ' Δ modes':>17s} {d + ' Δ rev. KL':>18s}" for d in datasets)
+    lines = [header]
+    for entry in rows:
+        time = "—" if entry["relative_time"] is None else f"{entry['relative_time']:.1f}x"
+        lines.append(f"{entry['label']:32s} {time:>10s}" + "".join(
+            f" {cell(entry, d, 'modes_captured', 1):>17s} {cell(entry, d, 'reverse_kl', 2):>18s}" for d in datasets))
+    lines.append("Δ: paired by seed, minus the plain GAN with the same seed (mean ± s.e.); * = beyond noise "
+                 "(|mean| > 2 s.e.). time/step: relative to the plain GAN, measured in one run.")
+    return "\n".join(lines)
