@@ -37,10 +37,9 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from .presets import PRESETS
-
 #: the learning rate the loss papers' rates are measured against: the PacGAN paper's Adam lr
-REFERENCE_LR = PRESETS["paper"].lr_discriminator
+#: (``preset("paper").lr_discriminator``; a constant here so that presets can check loss names)
+REFERENCE_LR = 1e-4
 OPTIMIZER_KINDS = ("adam", "rmsprop")
 #: how D's output ``l`` reads as "D(x)": a logit (D = σ(l)), D itself (LSGAN), or a critic score (no probability)
 OUTPUT_KINDS = ("logit", "probability", "critic")

@@ -58,6 +58,7 @@ class TrainConfig:
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         object.__setattr__(self, "betas", tuple(float(b) for b in self.betas))
+        self._check_names()
         options = self.remedy_options
         pairs = options.items() if isinstance(options, dict) else options
         try:
@@ -68,6 +69,21 @@ class TrainConfig:
         remedy = make_remedy(self.remedy, dict(pairs))  # unknown names / bad options fail here, not mid-training
         # stored converted and complete (defaults included): the JSON says exactly what ran
         object.__setattr__(self, "remedy_options", tuple(sorted(remedy.settings.items())))
+
+    def _check_names(self) -> None:
+        """Unknown dataset, loss or toy architecture names fail here, when the config is made."""
+        from .losses import loss_names
+        from .models.toy import TOY_ARCHITECTURES, ToyArchitecture
+        from .tasks import TASKS
+        if not isinstance(self.dataset, str) or (self.dataset not in TASKS and not self.dataset.startswith("stacked-mnist")):
+            valid = sorted(set(TASKS) | {"stacked-mnist-veegan", "stacked-mnist-unrolled-quarter", "stacked-mnist-unrolled-half"})
+            raise ValueError(f"unknown dataset {self.dataset!r}; valid: {', '.join(valid)}")
+        if self.loss not in loss_names():
+            raise ValueError(f"unknown loss {self.loss!r}; valid: {', '.join(loss_names())}")
+        if self.dataset in TASKS and not self.dataset.startswith("stacked-mnist") and not isinstance(
+                self.architecture, ToyArchitecture) and self.architecture not in TOY_ARCHITECTURES:
+            raise ValueError(f"unknown architecture {self.architecture!r} for a 2D mixture; "
+                             f"valid: {', '.join(TOY_ARCHITECTURES)}")
 
     def replace(self, **changes) -> "TrainConfig":
         unknown = set(changes) - {f.name for f in fields(self)}

@@ -230,12 +230,12 @@ def test_bad_names_are_explained():
         preset("fast")
     with pytest.raises(ValueError, match="unknown setting"):
         preset("quick", learning_rate=1.0)
-    with pytest.raises(ValueError, match="unknown dataset"):
-        GANTrainer(quick(dataset="spiral"))
+    with pytest.raises(ValueError, match="unknown dataset"):   # already when the config is made
+        quick(dataset="spiral")
     with pytest.raises(ValueError, match="unknown loss"):
-        GANTrainer(quick(loss="nope"))
-    with pytest.raises(ValueError, match="unknown toy architecture"):
-        GANTrainer(quick(architecture="huge"))
+        quick(loss="nope")
+    with pytest.raises(ValueError, match="unknown architecture 'huge' for a 2D mixture"):
+        quick(architecture="huge")
     with pytest.raises(ValueError, match="packing degree"):
         GANTrainer(quick(), packs=[0])
     with pytest.raises(ValueError, match="device"):
@@ -256,3 +256,16 @@ def test_presets_are_valid_configs():
     paper = preset("paper")
     assert (paper.steps, paper.batch_size, paper.lr_generator, paper.betas, paper.updates) == \
         (400_000, 100, 1e-4, (0.8, 0.999), "simultaneous")
+
+
+@pytest.mark.parametrize("field, value, valid", [("dataset", "nope", "valid: grid, ring, stacked-mnist"),
+                                                 ("loss", "nope", "valid: mm, ns, mm-nsat"),
+                                                 ("architecture", "nope", "valid: paper, lecture, tiny")])
+def test_presets_reject_unknown_names_when_made(field, value, valid):
+    with pytest.raises(ValueError, match=f"unknown {field} 'nope'.*{valid}"):
+        preset("lecture", **{field: value})
+
+
+def test_the_losses_reference_learning_rate_is_the_paper_presets():
+    from pacgan_edu.losses import REFERENCE_LR
+    assert REFERENCE_LR == preset("paper").lr_discriminator == preset("paper").lr_generator
