@@ -18,7 +18,7 @@ import torch
 
 from pacgan_edu import GANTrainer
 from pacgan_edu.report import environment
-from pacgan_edu.stacked_mnist_task import SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
+from pacgan_edu.tasks.stacked_mnist import SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
 
 
 def synchronize(device: torch.device) -> None:

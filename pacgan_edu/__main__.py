@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import cli_record, cli_remedies, cli_stacked_mnist, cli_toy
-
-COMMANDS = [cli_toy, cli_stacked_mnist, cli_record, cli_remedies]
+from .cli import COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:

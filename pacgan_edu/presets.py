@@ -72,15 +72,17 @@ class TrainConfig:
 
     def _check_names(self) -> None:
         """Unknown dataset, loss or toy architecture names fail here, when the config is made."""
+        from .data.mixtures import MIXTURES
         from .losses import loss_names
         from .models.toy import TOY_ARCHITECTURES, ToyArchitecture
-        from .tasks import TASKS
-        if not isinstance(self.dataset, str) or (self.dataset not in TASKS and not self.dataset.startswith("stacked-mnist")):
-            valid = sorted(set(TASKS) | {"stacked-mnist-veegan", "stacked-mnist-unrolled-quarter", "stacked-mnist-unrolled-half"})
+        from .tasks import TASKS, known_dataset
+        if not isinstance(self.dataset, str) or not known_dataset(self.dataset):
+            valid = sorted(set(TASKS) | {"stacked-mnist-veegan", "stacked-mnist-unrolled-quarter",
+                                         "stacked-mnist-unrolled-half", "cifar10"})
             raise ValueError(f"unknown dataset {self.dataset!r}; valid: {', '.join(valid)}")
         if self.loss not in loss_names():
             raise ValueError(f"unknown loss {self.loss!r}; valid: {', '.join(loss_names())}")
-        if self.dataset in TASKS and not self.dataset.startswith("stacked-mnist") and not isinstance(
+        if self.dataset in MIXTURES and not isinstance(
                 self.architecture, ToyArchitecture) and self.architecture not in TOY_ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r} for a 2D mixture; "
                              f"valid: {', '.join(TOY_ARCHITECTURES)}")

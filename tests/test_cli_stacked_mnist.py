@@ -8,7 +8,7 @@ import matplotlib.image
 import pytest
 
 from pacgan_edu.__main__ import main
-from pacgan_edu.cli_stacked_mnist import format_results, paper_row
+from pacgan_edu.cli.stacked_mnist import format_results, paper_row
 
 TINY = ["--preset", "quick", "--seeds", "2", "--iters", "2", "--eval-every", "1", "--eval-samples", "30", "--quiet"]
 
@@ -91,7 +91,7 @@ def test_every_committed_prerecorded_result_describes_its_provenance():
     """The notebook prints command, hardware, duration and network of each pre-recorded JSON."""
     from pathlib import Path
 
-    from pacgan_edu.stacked_mnist_task import describe_prerecorded, load_prerecorded
+    from pacgan_edu.tasks.stacked_mnist import describe_prerecorded, load_prerecorded
 
     folder = Path(__file__).resolve().parents[1] / "data" / "prerecorded"
     names = sorted(p.name for p in folder.glob("stacked_mnist_*.json"))

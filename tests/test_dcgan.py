@@ -20,7 +20,7 @@ from pacgan_edu.models.dcgan import (
     make_dcgan_generator,
 )
 from pacgan_edu.packing import pack_members
-from pacgan_edu.stacked_mnist_task import StackedMnistTask, stacked_mnist_preset
+from pacgan_edu.tasks.stacked_mnist import StackedMnistTask, stacked_mnist_preset
 
 matplotlib.use("Agg")
 
@@ -199,7 +199,7 @@ def test_checkpoint_round_trip(tmp_path):
 
 def test_stacked_mnist_loads_lazily():
     code = ("import sys, pacgan_edu; from pacgan_edu.tasks import TASKS; "
-            "assert 'pacgan_edu.stacked_mnist_task' not in sys.modules; "
+            "assert 'pacgan_edu.tasks.stacked_mnist' not in sys.modules; "
             "assert 'stacked-mnist-veegan' not in TASKS; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr

@@ -228,8 +228,8 @@ def test_every_remedy_composes_with_packing_and_ensembles(remedy, updates):
 
 @pytest.mark.parametrize("remedy", ["minibatch", "feature-matching", "several-generators"])
 def test_remedies_train_the_image_networks(remedy):
-    pytest.importorskip("pacgan_edu.stacked_mnist_task")
-    from pacgan_edu.stacked_mnist_task import stacked_mnist_preset
+    pytest.importorskip("pacgan_edu.tasks.stacked_mnist")
+    from pacgan_edu.tasks.stacked_mnist import stacked_mnist_preset
     config = stacked_mnist_preset("unrolled-quarter", "quick", steps=2, batch_size=8, eval_samples=16, eval_every=2,
                                   remedy=remedy, remedy_options=SMALL.get(remedy, {}))
     trainer = GANTrainer(config, packs=[2], seeds=[0], device="cpu")

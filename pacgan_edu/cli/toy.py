@@ -7,18 +7,18 @@ import time
 
 import numpy as np
 
-from .cli_common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
-from .data.mixtures import MIXTURES
-from .metrics import EVAL_SAMPLES, NULL_BASELINE_DRAWS, baseline_region, beats_baseline, null_baselines
-from .models.toy import toy_architecture
-from .paper_results import table1_row
-from .presets import PRESETS, preset
-from .remedies import REMEDIES
-from .remedies.adagan import train_adagan
-from .report import environment, format_table, write_json
-from .sweep import paired_differences, summarize
-from .table1 import first_seed_samples
-from .train import GANTrainer
+from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
+from ..data.mixtures import MIXTURES
+from ..metrics import EVAL_SAMPLES, NULL_BASELINE_DRAWS, baseline_region, beats_baseline, null_baselines
+from ..models.toy import toy_architecture
+from ..paper_results import table1_row
+from ..presets import PRESETS, preset
+from ..remedies import REMEDIES
+from ..remedies.adagan import train_adagan
+from ..report import environment, format_table, write_json
+from ..sweep import paired_differences, summarize
+from ..table1 import first_seed_samples
+from ..train import GANTrainer
 
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("high_quality_fraction", "HQ %", 100.0, 1), ("reverse_kl", "rev. KL", 1.0, 2)]
 BASELINE_ROWS = [("uniform", "uniform (extent)"), ("real", "real samples")]  # null_baselines key, table label

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import shlex
 
-from .data.mixtures import MIXTURES
-from .losses import loss_names
-from .presets import PAIR_SEED, PRESETS, preset
-from .recordings import TARGET_FRAMES, default_every, record_run
+from ..data.mixtures import MIXTURES
+from ..losses import loss_names
+from ..presets import PAIR_SEED, PRESETS, preset
+from ..recordings import TARGET_FRAMES, default_every, record_run
 
 MAX_VIEWS = 4  # one view per GAN in the figure; more do not fit on a slide
 

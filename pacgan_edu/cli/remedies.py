@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .presets import PRESETS
+from ..presets import PRESETS
 
 #: (remedy, packing degrees), cheapest first (so an interrupted comparison has the most rows);
 #: packing is shown beside the remedies as the plain run's m = 2
@@ -36,8 +36,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args, parser) -> int:
-    from .__main__ import main
-    from .remedy_study import load_comparison, print_comparison
+    from ..__main__ import main
+    from ..remedy_study import load_comparison, print_comparison
     if args.seeds < 1:
         parser.error(f"--seeds must be >= 1, got {args.seeds}")
     os.makedirs(args.out, exist_ok=True)

@@ -25,12 +25,12 @@ import copy
 
 import torch
 
-from .data.stacked_mnist import StackedMNIST, stack_digits
-from .prerecorded import PRERECORDED_IN_CHECKOUT, PRERECORDED_URL, load_prerecorded, prerecorded_file  # noqa: F401
-from .mode_classifier import StackedMnistModes, load_mode_classifier, stacked_mnist_modes
-from .models.dcgan import GpuOptions, dcgan_architecture, make_dcgan_discriminator, make_dcgan_generator
-from .presets import TrainConfig
-from .tasks import register_task
+from ..data.stacked_mnist import StackedMNIST, stack_digits
+from ..prerecorded import PRERECORDED_IN_CHECKOUT, PRERECORDED_URL, load_prerecorded, prerecorded_file  # noqa: F401
+from ..mode_classifier import StackedMnistModes, load_mode_classifier, stacked_mnist_modes
+from ..models.dcgan import GpuOptions, dcgan_architecture, make_dcgan_discriminator, make_dcgan_generator
+from ..presets import TrainConfig
+from . import register_task
 
 PREFIX = "stacked-mnist-"
 SETTINGS = ("veegan", "unrolled-quarter", "unrolled-half")

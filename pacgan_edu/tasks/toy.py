@@ -1,18 +1,11 @@
-"""What a GAN learns and how it is scored, by dataset name.
-
-A task bundles: real samples, the G/D networks for the chosen architecture, and the metrics.
-The training loop only talks to this interface, so 2D mixtures and image datasets share it.
-Image datasets register themselves with :func:`register_task`.
-"""
+"""The 2D mixtures (ring, grid) as a task: real samples, the toy MLPs, the PacGAN metrics."""
 from __future__ import annotations
-
-from typing import Callable
 
 import torch
 
-from .data.mixtures import MIXTURES, mixture
-from .metrics import mixture_metrics
-from .models.toy import ToyDiscriminator, ToyGenerator, toy_architecture
+from ..data.mixtures import mixture
+from ..metrics import mixture_metrics
+from ..models.toy import ToyDiscriminator, ToyGenerator, toy_architecture
 
 
 class ToyTask:
@@ -41,21 +34,3 @@ class ToyTask:
     def evaluate(self, samples: torch.Tensor) -> dict[str, torch.Tensor]:
         """Metrics per member for samples (K, n, 2)."""
         return mixture_metrics(samples, self.mixture)
-
-
-TASKS: dict[str, Callable] = {name: ToyTask for name in MIXTURES}
-
-
-def register_task(name: str, factory: Callable) -> None:
-    """Make ``dataset=name`` available to the training loop; ``factory(config)`` builds the task."""
-    TASKS[name] = factory
-
-
-def make_task(config):
-    if config.dataset.startswith("stacked-mnist") and config.dataset not in TASKS:
-        from . import stacked_mnist_task  # noqa: F401  (registers itself; imported only when needed)
-    try:
-        factory = TASKS[config.dataset]
-    except KeyError:
-        raise ValueError(f"unknown dataset {config.dataset!r}; valid: {', '.join(TASKS)}") from None
-    return factory(config)

@@ -15,13 +15,13 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from .cli_common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
-from .paper_results import TABLE2, TABLE3
-from .remedies import REMEDIES
-from .report import cpu_model, environment, format_table, write_json
-from .stacked_mnist_task import METRICS, SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
-from .sweep import summarize
-from .train import GANTrainer
+from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
+from ..paper_results import TABLE2, TABLE3
+from ..remedies import REMEDIES
+from ..report import cpu_model, environment, format_table, write_json
+from ..tasks.stacked_mnist import METRICS, SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
+from ..sweep import summarize
+from ..train import GANTrainer
 
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("kl", "KL", 1.0, 2)]
 
@@ -112,7 +112,7 @@ def run(args, parser) -> int:
         parser.error("--remedy adagan: AdaGAN is implemented for the 2D mixtures only "
                      "(python -m pacgan_edu toy --remedy adagan)")
     options = remedy_options(args, parser)
-    from .plots.images import save_sample_grid  # matplotlib: only when a run starts
+    from ..plots.images import save_sample_grid  # matplotlib: only when a run starts
 
     overrides = {}
     for field, value in (("steps", args.iters), ("eval_samples", args.eval_samples),

@@ -1,8 +1,8 @@
 """Options every sweep command shares (``toy``, ``stacked-mnist``), declared and checked once."""
 from __future__ import annotations
 
-from .losses import loss_names
-from .remedies import REMEDIES, parse_option
+from ..losses import loss_names
+from ..remedies import REMEDIES, parse_option
 
 
 def add_sweep_arguments(p, *, seeds: int, presets, preset: str, preset_help: str | None = None) -> None:
