@@ -52,14 +52,64 @@ def file_md5(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def fetch_url(url: str, destination, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+def fetch_url(url: str, destination, timeout: float = DEFAULT_TIMEOUT_S, progress: str | None = None) -> None:
     """Stream ``url`` into the open binary file ``destination``.
 
     The one place that touches the network, so tests can monkeypatch it. ``file://`` URLs work
-    too (handy for a local mirror or a USB stick).
+    too (handy for a local mirror or a USB stick). ``timeout`` bounds every single read, so a
+    stalled connection fails after ``timeout`` seconds without data. ``progress``: a label for a
+    progress bar (for big files).
     """
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (mirrors are ours)
-        shutil.copyfileobj(response, destination, _CHUNK)
+        if progress is None:
+            shutil.copyfileobj(response, destination, _CHUNK)
+            return
+        from tqdm.auto import tqdm
+        total = int(response.headers.get("Content-Length") or 0) or None
+        with tqdm(total=total, unit="B", unit_scale=True, desc=progress, leave=False) as bar:
+            for chunk in iter(lambda: response.read(_CHUNK), b""):
+                destination.write(chunk)
+                bar.update(len(chunk))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_file(path, size: int | None = None, sha256: str | None = None, md5: str | None = None) -> None:
+    """Raise :class:`ChecksumError` unless ``path`` has this size and these digests (each if given)."""
+    path = Path(path)
+    actual_size = path.stat().st_size
+    if size is not None and actual_size != size:
+        raise ChecksumError(f"{path}: {actual_size:,} bytes, expected {size:,} (truncated or a different file)")
+    if sha256 is not None and file_sha256(path) != sha256.lower():
+        raise ChecksumError(f"{path}: sha256 {file_sha256(path)} != expected {sha256}")
+    if md5 is not None and file_md5(path) != md5.lower():
+        raise ChecksumError(f"{path}: md5 {file_md5(path)} != expected {md5}")
+
+
+def download_checked(url: str, path, size: int | None = None, sha256: str | None = None, md5: str | None = None,
+                     timeout: float = DEFAULT_TIMEOUT_S, progress: str | None = None) -> Path:
+    """Download ``url`` to a temporary file beside ``path``, check size and digests, and only
+    then move it to ``path`` (an interrupted or wrong download never gets the real name)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        os.chmod(tmp_name, _FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            fetch_url(url, handle, timeout, progress) if progress else fetch_url(url, handle, timeout)
+            handle.flush()
+            os.fsync(handle.fileno())
+        check_file(tmp_name, size, sha256, md5)
+        os.replace(tmp_name, path)
+    finally:
+        _remove_quietly(tmp_name)
+    return path
 
 
 def verified_file(
