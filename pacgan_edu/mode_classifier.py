@@ -19,8 +19,6 @@ on a CPU) and cached as ``mnist_classifier.pt`` plus a ``.sha256`` sidecar;
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import math
 import time
 import warnings
@@ -31,13 +29,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from pacgan_edu.data.download import atomic_write_bytes
+from pacgan_edu.files import InvalidCheckpoint as _InvalidCheckpoint, load_checksummed, save_checksummed
 from pacgan_edu.data.mnist import MnistData, load_mnist
 from pacgan_edu.settings import data_dir
 
 NUM_MODES = 1000
 CLASSIFIER_FILE = "mnist_classifier.pt"
-CHECKSUM_SUFFIX = ".sha256"
 FORMAT_VERSION = 1
 # Weights shipped inside the package (so a pip install, e.g. in Colab, needs no retraining);
 # used when data_dir() holds no retrained copy of its own.
@@ -254,20 +251,12 @@ def _random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) -
 
 def save_mode_classifier(model: MnistClassifier, path: str | Path) -> Path:
     """Write weights (+ metadata) and a ``<file>.sha256`` sidecar, each atomically."""
-    path = Path(path)
-    buffer = io.BytesIO()
     checkpoint = {
         "format_version": FORMAT_VERSION,
         "state_dict": model.state_dict(),
         "metadata": dict(model.metadata),
     }
-    torch.save(checkpoint, buffer)
-    data = buffer.getvalue()
-    atomic_write_bytes(path, data)
-    # sha256sum's format, so `sha256sum -c mnist_classifier.pt.sha256` works too.
-    digest = hashlib.sha256(data).hexdigest()
-    atomic_write_bytes(_checksum_path(path), f"{digest}  {path.name}\n".encode())
-    return path
+    return save_checksummed(checkpoint, path)
 
 
 def load_mode_classifier(
@@ -324,30 +313,14 @@ def load_mode_classifier(
     return model.eval()
 
 
-class _InvalidCheckpoint(Exception):
-    pass
-
-
-def _checksum_path(path: Path) -> Path:
-    return path.with_name(path.name + CHECKSUM_SUFFIX)
-
-
 def _load_verified(path: Path) -> MnistClassifier:
-    checksum_file = _checksum_path(path)
-    if not checksum_file.exists():
-        raise _InvalidCheckpoint(f"{path}: no checksum file {checksum_file.name}")
-    data = path.read_bytes()  # verify and load the very same bytes
-    expected = (checksum_file.read_text().split() or [""])[0]  # "<hex>  <name>"
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != expected.lower():
-        raise _InvalidCheckpoint(f"{path}: sha256 {actual} does not match {expected or 'nothing'}")
+    checkpoint = load_checksummed(path)
     try:
-        checkpoint = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         if checkpoint.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"format_version {checkpoint.get('format_version')!r}")
         model = MnistClassifier()
         model.load_state_dict(checkpoint["state_dict"])
-    except Exception as exc:  # unpickling refused, wrong layout, wrong shapes ...
+    except Exception as exc:  # wrong layout, wrong shapes ...
         raise _InvalidCheckpoint(f"{path}: cannot load ({type(exc).__name__}: {exc})") from exc
     model.metadata = dict(checkpoint.get("metadata", {}))
     return model.eval()

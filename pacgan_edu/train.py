@@ -467,7 +467,7 @@ class GANTrainer:
                    "seed": member.seed, "step": self.step}
             for name, values in metrics.items():
                 value = values[i].item()
-                row[name] = int(value) if name == "modes_captured" else float(value)
+                row[name] = int(value) if name in ("modes_captured", "classes_covered") else float(value)
             rows.append(row)
         return rows
 

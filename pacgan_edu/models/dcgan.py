@@ -1,4 +1,4 @@
-"""DCGAN generator and discriminator for Stacked MNIST (28×28×3), with packing.
+"""DCGAN generator and discriminator for Stacked MNIST (28×28×3) and CIFAR-10 (32×32×3), with packing.
 
 Two settings from PacGAN (Lin et al., NeurIPS 2018), REFERENCES.md § Stacked MNIST:
 
@@ -10,6 +10,11 @@ Two settings from PacGAN (Lin et al., NeurIPS 2018), REFERENCES.md § Stacked MN
   G: Linear → 4×4×64, BN, ReLU; 3×3 stride-2 transposed convs → 7×7×32 → 14×14×16 → 28×28×8
   (BN + ReLU); 3×3 conv → 3, tanh. D: 3×3 stride-2 convs with BN + leaky ReLU 0.3, channels
   2 → 4 → 8 (the "¼" D) or 4 → 8 → 16 (the "½" D), Linear → 1 logit.
+
+* **DCGAN-32 for CIFAR-10** (Radford et al. 2016's shape at 32×32, as in PacGAN's follow-ups):
+  z ∈ R¹⁰⁰ ~ N(0, I). G: Linear → 4×4×4w, BN, ReLU; 5×5 stride-2 transposed convs → 8×8×2w →
+  16×16×w (BN + ReLU) → 32×32×3, tanh. D: 5×5 stride-2 convs 3m → w (leaky ReLU 0.2, no BN) →
+  2w → 4w (BN + leaky ReLU 0.2) → Linear → 1 logit. w = 64 ("paper"), 32 ("lecture"), 4 ("tiny").
 
 Packing changes one number: D's first layer reads 3m channels (m stacked images).
 
@@ -48,6 +53,7 @@ class DCGANArchitecture:
     discriminator_kernel: int
     discriminator_first_batch_norm: bool
     leaky_slope: float
+    image_side: int = IMAGE_SIDE     # 28 (Stacked MNIST) or 32 (CIFAR-10)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -76,6 +82,15 @@ DCGAN_ARCHITECTURES = {
 }
 
 
+def _cifar(name: str, w: int) -> DCGANArchitecture:
+    return DCGANArchitecture(name, 100, (4 * w, 2 * w, w, IMAGE_CHANNELS), 5, False, (w, 2 * w, 4 * w), 5, False,
+                             0.2, 32)
+
+
+DCGAN_ARCHITECTURES["cifar10"] = {"paper": _cifar("dcgan32-paper", 64), "lecture": _cifar("dcgan32-lecture", 32),
+                                  "tiny": _cifar("dcgan32-tiny", 4)}
+
+
 def dcgan_architecture(setting: str, size: str) -> DCGANArchitecture:
     """The architecture for a Stacked MNIST ``setting`` at ``size`` ("paper", "lecture", "tiny")."""
     if setting not in DCGAN_ARCHITECTURES:
@@ -86,9 +101,9 @@ def dcgan_architecture(setting: str, size: str) -> DCGANArchitecture:
     return sizes[size]
 
 
-def _halvings(count: int) -> list[int]:
+def _halvings(count: int, side: int = IMAGE_SIDE) -> list[int]:
     """Feature-map sides of a stride-2 "same" conv stack: 28, 14, 7, 4, 2, ... (count + 1 sides)."""
-    sides = [IMAGE_SIDE]
+    sides = [side]
     for _ in range(count):
         sides.append(math.ceil(sides[-1] / 2))
     return sides
@@ -100,7 +115,7 @@ class DCGANGenerator(nn.Module):
     def __init__(self, arch: DCGANArchitecture):
         super().__init__()
         channels, k = arch.generator_channels, arch.generator_kernel
-        sides = _halvings(len(channels) - 1)[::-1]           # e.g. 2, 4, 7, 14, 28
+        sides = _halvings(len(channels) - 1, arch.image_side)[::-1]           # e.g. 2, 4, 7, 14, 28
         self.start = (channels[0], sides[0], sides[0])
         # no bias before BatchNorm: its mean subtraction would cancel it
         self.project = nn.Linear(arch.noise_dim, channels[0] * sides[0] ** 2, bias=False)
@@ -138,7 +153,7 @@ class DCGANDiscriminator(nn.Module):
             if batch_norm:
                 layers.append(nn.BatchNorm2d(c_out, track_running_stats=False))
             layers.append(nn.LeakyReLU(arch.leaky_slope))
-        side = _halvings(len(arch.discriminator_channels))[-1]
+        side = _halvings(len(arch.discriminator_channels), arch.image_side)[-1]
         self.features = nn.Sequential(*layers)
         self.classify = nn.Linear(channels[-1] * side * side, 1)
 

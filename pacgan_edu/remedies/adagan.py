@@ -148,7 +148,7 @@ class AdaGANRun:
                    "step": self.step, "components": len(self.components)}
             for name, values in metrics.items():
                 value = values[i].item()
-                row[name] = int(value) if name == "modes_captured" else float(value)
+                row[name] = int(value) if name in ("modes_captured", "classes_covered") else float(value)
             rows.append(row)
         return rows
 
