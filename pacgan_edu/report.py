@@ -58,17 +58,19 @@ def _fmt(mean, se, scale=1.0, digits=1) -> str:
     return text if se is None else f"{text} ± {se * scale:.{digits}f}"
 
 
-def format_table(title: str, rows: list[dict], columns: list[tuple[str, str, float, int]]) -> str:
+def format_table(title: str, rows: list[dict], columns: list[tuple[str, str, float, int]], paper: bool = True) -> str:
     """A plain-text table. ``rows``: dicts with ``label``, ``ours`` {metric: {mean, se}} and
     ``paper`` {metric: (mean, se)} or None; ``columns``: (metric, header, scale, digits)."""
     header = ["", *[f"{h} (ours)" for _, h, _, _ in columns], *[f"{h} (paper)" for _, h, _, _ in columns]]
+    if not paper:   # nothing published to put beside ours
+        header = header[: 1 + len(columns)]
     body = []
     for row in rows:
         # one seed has no standard error: print the number alone, not "± 0.0"
         ours = [_fmt(row["ours"][m]["mean"], row["ours"][m]["se"] if row["ours"][m].get("n", 2) > 1 else None, s, d)
                 if row.get("ours") else "—" for m, _, s, d in columns]
-        paper = [_fmt(*row["paper"][m], s, d) if row.get("paper") and m in row["paper"] else "—" for m, _, s, d in columns]
-        body.append([row["label"], *ours, *paper])
+        published = [_fmt(*row["paper"][m], s, d) if row.get("paper") and m in row["paper"] else "—" for m, _, s, d in columns]
+        body.append([row["label"], *ours, *published][: len(header)])
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
     lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in body]

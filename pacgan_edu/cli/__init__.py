@@ -2,6 +2,6 @@
 several commands share are declared and checked once in :mod:`pacgan_edu.cli.common`."""
 from __future__ import annotations
 
-from . import record, remedies, stacked_mnist, toy
+from . import cifar10, record, remedies, stacked_mnist, toy
 
-COMMANDS = [toy, stacked_mnist, record, remedies]
+COMMANDS = [toy, stacked_mnist, cifar10, record, remedies]

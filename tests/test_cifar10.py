@@ -1,0 +1,149 @@
+"""CIFAR-10 task on the stand-in: DCGAN-32 with packing, the scoring classifier, metrics, FID, CLI."""
+from __future__ import annotations
+
+import json
+import math
+import warnings
+
+import pytest
+import torch
+
+from pacgan_edu import GANTrainer
+from pacgan_edu.__main__ import main
+from pacgan_edu.models.dcgan import DCGANDiscriminator, DCGANGenerator, dcgan_architecture
+from pacgan_edu.packing import pack
+from pacgan_edu.tasks import cifar10_metrics as cm
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory):
+    """Quick mode and a private data folder for the whole module (the classifier trains once)."""
+    mp = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("data")
+    mp.setenv("PACGAN_EDU_DATA", str(folder))
+    mp.setenv("PACGAN_EDU_QUICK", "1")
+    yield folder
+    mp.undo()
+
+
+def test_dcgan32_generates_cifar_shaped_images_and_d_reads_3m_channels():
+    arch = dcgan_architecture("cifar10", "tiny")
+    images = DCGANGenerator(arch)(torch.randn(8, arch.noise_dim))
+    assert images.shape == (8, 3, 32, 32) and images.abs().max() <= 1
+    packs = pack(images, 4)
+    assert packs.shape == (2, 12, 32, 32)
+    assert DCGANDiscriminator(arch, pack=4)(packs).shape == (2,)
+    with pytest.raises(RuntimeError):
+        DCGANDiscriminator(arch, pack=2)(packs)          # a D for m = 2 cannot read packs of 4
+
+
+def test_class_coverage_metrics_on_histograms_with_known_answers():
+    uniform = torch.arange(1000) % 10
+    one = torch.zeros(1000, dtype=torch.long)
+    real = cm.class_histogram(uniform)
+    assert cm.coverage_metrics(uniform, real) == {"classes_covered": 10, "kl_to_uniform": pytest.approx(0.0, abs=1e-12),
+                                                  "js_to_real": pytest.approx(0.0, abs=1e-12)}
+    collapsed = cm.coverage_metrics(one, real)
+    assert collapsed["classes_covered"] == 1 and collapsed["kl_to_uniform"] == pytest.approx(math.log(10))
+    # JS(δ₀, uniform over 10): ½[ln(2/1.1)] + ½[0.9 ln 2 + 0.1 ln(2/1.1)]... computed directly:
+    m0, m = 0.55, 0.05
+    expected = 0.5 * (1.0 * math.log(1.0 / m0)) + 0.5 * (0.1 * math.log(0.1 / m0) + 9 * 0.1 * math.log(0.1 / m))
+    assert collapsed["js_to_real"] == pytest.approx(expected)
+    four = cm.coverage_metrics(torch.tensor([0] * 94 + [1] * 3 + [2] * 3), real)
+    assert four["classes_covered"] == 1                  # 3 % is below the 5 % share
+
+
+def test_prdc_identical_sets_score_one_and_far_sets_zero():
+    torch.manual_seed(0)
+    real = torch.randn(200, 8)
+    same = cm.prdc(real, real.clone())
+    assert same["precision"] == same["recall"] == same["coverage"] == 1.0
+    assert same["density"] == pytest.approx(1.0, abs=0.2)
+    far = cm.prdc(real, real + 100)
+    assert far == {"precision": 0.0, "recall": 0.0, "density": 0.0, "coverage": 0.0}
+    tail = cm.prdc(real, real[real[:, 0] > 0.5].clone())  # fakes only in one region: precise, but covering little
+    assert tail["precision"] == 1.0 and tail["coverage"] < 0.6 and tail["recall"] < 0.6
+    with pytest.raises(ValueError, match="more than 5"):
+        cm.prdc(real, real[:5])
+
+
+class _TinyFeatures(torch.nn.Module):
+    num_features = 6
+
+    def forward(self, images):
+        x = images.float() / 255
+        return torch.cat([x.mean(dim=(2, 3)), x.std(dim=(2, 3))], dim=1)
+
+
+def test_fid_with_a_tiny_feature_extractor():
+    pytest.importorskip("torchmetrics")
+    torch.manual_seed(0)
+    real = torch.rand(64, 3, 32, 32) * 2 - 1
+    assert cm.fid(real, real.clone(), feature=_TinyFeatures()) == pytest.approx(0.0, abs=1e-3)
+    assert cm.fid(real, (real * 0.3).clamp(-1, 1), feature=_TinyFeatures()) > 0.01
+
+
+def test_fid_names_the_missing_weights_file(tmp_path, monkeypatch):
+    monkeypatch.delenv(cm.FID_WEIGHTS_ENV, raising=False)
+    with pytest.raises(cm.FidWeightsMissing, match="weights-inception-2015-12-05-6726825d.pth.*PACGAN_EDU_FID_WEIGHTS"):
+        cm.fid_weights_path()
+    wrong = tmp_path / "weights.pth"
+    wrong.write_bytes(b"not inception")
+    monkeypatch.setenv(cm.FID_WEIGHTS_ENV, str(wrong))
+    with pytest.raises(cm.FidWeightsMissing, match="13 bytes, not 95,628,359"):
+        cm.fid_weights_path()
+    monkeypatch.setenv(cm.FID_WEIGHTS_ENV, str(tmp_path / "absent.pth"))
+    with pytest.raises(cm.FidWeightsMissing, match="does not exist"):
+        cm.fid_weights_path()
+
+
+def test_classifier_trains_once_caches_with_checksum_and_retrains_when_corrupt(data_folder):
+    from pacgan_edu.tasks.cifar10 import _classifier_path, cifar10_data, load_classifier
+    data = cifar10_data("cifar10-stand-in")
+    path = _classifier_path(data)
+    path.unlink(missing_ok=True)
+    with pytest.warns(UserWarning, match="training one on the stand-in"):
+        model = load_classifier(data)
+    assert path.is_file() and path.with_name(path.name + ".sha256").is_file()
+    assert model.metadata["data"] == "stand-in for CIFAR-10" and model.metadata["test_accuracy"] > 0.9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                     # cached now: no retraining, no warning
+        again = load_classifier(data)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), again.state_dict().values()))
+    blob = bytearray(path.read_bytes())
+    blob[-10] ^= 0xFF
+    path.write_bytes(bytes(blob))
+    with pytest.raises(FileNotFoundError, match="sha256"):
+        load_classifier(data, retrain=False)
+
+
+def test_cifar10_trains_through_the_one_loop_with_packing(data_folder):
+    from pacgan_edu.tasks.cifar10 import METRICS, cifar10_preset
+    config = cifar10_preset("quick", steps=4, eval_every=4, eval_samples=60)
+    trainer = GANTrainer(config, packs=[1, 2], seeds=[0], device="cpu").run(progress=False)
+    assert trainer.generate().shape == (2, 60, 3, 32, 32)
+    rows = trainer.results()
+    assert {r["pack"] for r in rows} == {1, 2} and all(set(METRICS) <= set(r) for r in rows)
+    assert all(1 <= r["classes_covered"] <= 10 and 0 <= r["kl_to_uniform"] <= math.log(10) + 1e-9 for r in rows)
+    lone = GANTrainer(config, packs=[2], seeds=[0], device="cpu").run(progress=False)
+    torch.testing.assert_close(trainer.generate()[1], lone.generate()[0], rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="unknown CIFAR-10 preset"):
+        cifar10_preset("huge")
+
+
+def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, capsys):
+    out = tmp_path / "c.json"
+    assert main(["cifar10", "--preset", "quick", "--pack", "1", "2", "--seeds", "2", "--steps", "4",
+                 "--eval-samples", "60", "--json", str(out), "--grids", str(tmp_path / "grids")]) == 0
+    printed = capsys.readouterr().out
+    assert "stand-in for CIFAR-10: preset quick" in printed and "PacDCGAN2" in printed
+    assert "our numbers above are on the stand-in, not CIFAR-10" in printed
+    document = json.loads(out.read_text())
+    assert document["settings"]["data"] == "stand-in for CIFAR-10"
+    assert document["settings"]["classifier"]["data"] == "stand-in for CIFAR-10"
+    assert {(r["pack"], r["seed"]) for r in document["runs"]} == {(m, s) for m in (1, 2) for s in (0, 1)}
+    assert all(r["data"] == "stand-in for CIFAR-10" for r in document["runs"])
+    assert len(list((tmp_path / "grids").glob("*.png"))) == 4
+    with pytest.raises(SystemExit):
+        main(["cifar10", "--preset", "quick", "--fid"])
+    assert "weights-inception" in capsys.readouterr().err
