@@ -32,7 +32,7 @@ def add_parser(subparsers) -> None:
                    help="stand-in: the procedural offline dataset (default); cifar10: the real images "
                         "(downloaded with checksums when online)")
     add_sweep_arguments(p, seeds=2, presets=SIZES, preset="lecture",
-                        preset_help="paper: w = 64, 100k steps (a GPU job); lecture: w = 32, 2,000 steps; quick: tests")
+                        preset_help="paper: w = 64, 100k steps (a GPU job); lecture: w = 16, 2,000 steps; quick: tests")
     p.set_defaults(pack=[1, 2, 4])
     p.add_argument("--steps", type=int, default=None, help="training steps; default: the preset's")
     p.add_argument("--eval-samples", type=int, default=None, help="samples scored per evaluation")

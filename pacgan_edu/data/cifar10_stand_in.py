@@ -76,5 +76,6 @@ def cifar10_stand_in(train: int = 10_000, test: int = 2_000, seed: int = 0) -> C
     rng = np.random.default_rng([seed, 10])
     train_labels, test_labels = _balanced_labels(train, rng), _balanced_labels(test, rng)
     return Cifar10Data(stand_in_images(train_labels, rng), train_labels, stand_in_images(test_labels, rng), test_labels,
-                       STAND_IN_CLASSES, f"procedural stand-in (seed {seed}): shapes x colours, not CIFAR-10",
+                       STAND_IN_CLASSES, f"procedural stand-in (seed {seed}, {train:,} train / {test:,} test): "
+                                         "shapes x colours, not CIFAR-10",
                        stand_in=True)

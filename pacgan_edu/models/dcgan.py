@@ -14,7 +14,7 @@ Two settings from PacGAN (Lin et al., NeurIPS 2018), REFERENCES.md § Stacked MN
 * **DCGAN-32 for CIFAR-10** (Radford et al. 2016's shape at 32×32, as in PacGAN's follow-ups):
   z ∈ R¹⁰⁰ ~ N(0, I). G: Linear → 4×4×4w, BN, ReLU; 5×5 stride-2 transposed convs → 8×8×2w →
   16×16×w (BN + ReLU) → 32×32×3, tanh. D: 5×5 stride-2 convs 3m → w (leaky ReLU 0.2, no BN) →
-  2w → 4w (BN + leaky ReLU 0.2) → Linear → 1 logit. w = 64 ("paper"), 32 ("lecture"), 4 ("tiny").
+  2w → 4w (BN + leaky ReLU 0.2) → Linear → 1 logit. w = 64 ("paper"), 16 ("lecture": a CPU), 4 ("tiny").
 
 Packing changes one number: D's first layer reads 3m channels (m stacked images).
 
@@ -87,7 +87,7 @@ def _cifar(name: str, w: int) -> DCGANArchitecture:
                              0.2, 32)
 
 
-DCGAN_ARCHITECTURES["cifar10"] = {"paper": _cifar("dcgan32-paper", 64), "lecture": _cifar("dcgan32-lecture", 32),
+DCGAN_ARCHITECTURES["cifar10"] = {"paper": _cifar("dcgan32-paper", 64), "lecture": _cifar("dcgan32-lecture", 16),
                                   "tiny": _cifar("dcgan32-tiny", 4)}
 
 

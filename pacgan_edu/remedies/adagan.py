@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from ..models.layers import MemberLinear
-from .base import Remedy, positive_float, positive_int
+from .base import Remedy, positive_int
 
 
 def _fraction(value) -> float:

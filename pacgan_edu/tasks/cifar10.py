@@ -37,8 +37,8 @@ CLASSIFIER_FORMAT = 1
 def cifar10_preset(size: str = "lecture", data: str = "stand-in", **overrides) -> TrainConfig:
     """DCGAN on CIFAR-10 (Radford et al. 2016's settings: Adam 2e-4, β₁ 0.5, batch 64, z ~ N(0, I)).
 
-    ``size``: "paper" (w = 64, 100,000 steps: a GPU job), "lecture" (w = 32, 2,000 steps: minutes
-    on a GPU, about an hour on a laptop CPU), "quick" (w = 4, 20 steps: tests).
+    ``size``: "paper" (w = 64, 100,000 steps: a GPU job), "lecture" (w = 16, 2,000 steps: a GPU
+    in a minute or two, a laptop CPU in tens of minutes), "quick" (w = 4, 20 steps: tests).
     ``data``: "stand-in" or "cifar10"."""
     if size not in SIZES:
         raise ValueError(f"unknown CIFAR-10 preset {size!r}; valid: {', '.join(SIZES)}")
@@ -145,8 +145,9 @@ def load_classifier(data: Cifar10Data, retrain: bool = True, path=None) -> Small
         checkpoint = load_checksummed(path) if path.exists() else None
         if checkpoint is None:
             problem = f"{path} is missing"
-        elif checkpoint.get("format_version") != CLASSIFIER_FORMAT or checkpoint["metadata"].get("data") != data.label:
-            problem = f"{path} was made for {checkpoint['metadata'].get('data')!r}, not {data.label!r}"
+        elif (checkpoint.get("format_version") != CLASSIFIER_FORMAT or checkpoint["metadata"].get("data") != data.label
+              or (data.stand_in and checkpoint["metadata"].get("source") != data.source)):
+            problem = f"{path} was made for {checkpoint['metadata'].get('source')!r}, not {data.source!r}"
         else:
             meta = checkpoint["metadata"]
             model = SmallResNet(len(data.classes), width=int(meta["width"]))
