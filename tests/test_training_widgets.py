@@ -58,9 +58,14 @@ def test_play_trains_in_the_background_and_updates_the_image(panel):
     assert panel.play_button.description == "Play"
     assert f"step {QUICK.steps} / {QUICK.steps}" in panel.status.value and "finished" in panel.status.value
     assert panel.frames_per_second > 0
-    # pressing Play again continues for another preset's worth of steps
+    # pressing Play again continues for another preset's worth of steps, and the curves' x axis
+    # follows (it used to stay at the first run's range, drawing every new point off the chart)
+    assert panel.figure.metric_axes[0].get_xlim()[1] == QUICK.steps
     panel.play()
     assert panel.wait(timeout=60) and panel.trainer.step == 2 * QUICK.steps
+    assert panel.figure.metric_axes[0].get_xlim()[1] >= 2 * QUICK.steps
+    steps_drawn = panel.figure._lines[0][0].get_xdata()
+    assert max(steps_drawn) == 2 * QUICK.steps <= panel.figure.metric_axes[0].get_xlim()[1]
 
 
 def test_pause_stops_training():

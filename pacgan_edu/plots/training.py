@@ -187,6 +187,15 @@ class TrainingFigure:
             self._background = None
         return self
 
+    def extend_steps(self, limit: int) -> "TrainingFigure":
+        """Make the curves' x axis reach at least ``limit`` (e.g. when Play trains as many steps again)."""
+        if limit > self.step_limit:
+            self.step_limit = int(limit)
+            if self._views:
+                self.metric_axes[0].set_xlim(0, self.step_limit)
+                self._background = None
+        return self
+
     def set_title(self, text: str) -> "TrainingFigure":
         """Set the figure's title. Unlike ``title=``, it may change every frame (a replay's step):
         a live figure redraws it with the moving artists instead of caching it."""

@@ -230,7 +230,8 @@ class _LivePanel:
             raise RuntimeError(f"the panel stopped on an error ({self.last_error}); press Reset first")
         if self.trainer.step >= self.target_step:
             self.target_step = self.trainer.step + self.trainer.config.steps
-            self.figure.step_limit = max(self.figure.step_limit, self.target_step)
+            with self._figure_lock:   # the curves' x axis must reach the new target (not stay at the old one)
+                self.figure.extend_steps(self.target_step)
         self._pause.clear()
         self._training = True
         self._thread = threading.Thread(target=self._train_in_background, args=(self._generation,),
