@@ -197,3 +197,43 @@ def format_costs_and_gains(rows: list[dict], datasets=("ring", "grid")) -> str:
     lines.append("Δ: paired by seed, minus the plain GAN with the same seed (mean ± s.e.); * = beyond noise "
                  "(|mean| > 2 s.e.). time/step: relative to the plain GAN, measured in one run.")
     return "\n".join(lines)
+
+
+def markdown_comparison(comparisons: list[Comparison], timings: list[dict] | None = None) -> str:
+    """The comparison as a Markdown table (README, notes): per (remedy, m) and dataset, modes,
+    HQ % and reverse KL (mean ± s.e.), the paired Δ modes / Δ reverse KL against the GAN (* beyond
+    2 s.e.), and the time per step relative to the GAN where ``timings`` has it."""
+    relative = {(t["remedy"], t["pack"]): t["relative"] for t in timings or []}
+    lines = ["| | " + " | ".join(f"{c.dataset} modes | {c.dataset} HQ % | {c.dataset} rev. KL | {c.dataset} Δ modes | "
+                                   f"{c.dataset} Δ rev. KL" for c in comparisons) + " | time / step |",
+             "|---" * (1 + 5 * len(comparisons) + 1) + "|"]
+    per = [{(r["remedy"], r["pack"]): r for r in comparison_rows(c)} for c in comparisons]
+    keys = list(dict.fromkeys(k for rows in per for k in rows))
+
+    def delta(v, digits):
+        if v is None:
+            return "—"
+        star = "*" if abs(v["mean"]) > 2 * v["se"] else ""
+        return f"{v['mean']:+.{digits}f} ± {v['se']:.{digits}f}{star}"
+    for key in keys:
+        cells = []
+        for rows in per:
+            r = rows.get(key)
+            if r is None:
+                cells += ["—"] * 5
+                continue
+            cells += [f"{r['modes_captured']['mean']:.1f} ± {r['modes_captured']['se']:.1f}",
+                      f"{100 * r['high_quality_fraction']['mean']:.1f} ± {100 * r['high_quality_fraction']['se']:.1f}",
+                      f"{r['reverse_kl']['mean']:.2f} ± {r['reverse_kl']['se']:.2f}",
+                      delta(r["modes_captured_vs_gan"], 1), delta(r["reverse_kl_vs_gan"], 2)]
+        label = next(rows[key]["label"] for rows in per if key in rows)
+        time = f"{relative[key]:.1f}×" if key in relative and relative[key] else "—"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {time} |")
+    for which, label in (("uniform", "uniform cloud (baseline)"), ("real", "real samples (baseline)")):
+        cells = []
+        for c in comparisons:
+            b = c.baselines.get(which, {})
+            cells += [f"{b['modes_captured']['mean']:.1f}", f"{100 * b['high_quality_fraction']['mean']:.1f}",
+                      f"{b['reverse_kl']['mean']:.2f}", "", ""] if b else ["—"] * 5
+        lines.append(f"| {label} | " + " | ".join(cells) + " | |")
+    return "\n".join(lines)
