@@ -6,15 +6,13 @@ optionally FID, and prints mean ± s.e. over seeds beside the published anchor.
 """
 from __future__ import annotations
 
-import math
-import os
 import shlex
 import sys
 import time
 
 from ..report import environment, format_table, write_json
 from ..sweep import summarize
-from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
+from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep, write_sample_grids
 
 COLUMNS = [("classes_covered", "classes ≥ 5 %", 1.0, 1), ("kl_to_uniform", "KL to uniform", 1.0, 2),
            ("js_to_real", "JS to real", 1.0, 3), ("precision", "precision", 1.0, 2), ("recall", "recall", 1.0, 2),
@@ -95,13 +93,7 @@ def run(args, parser) -> int:
     print(f"scored by a classifier trained on the {classifier['data']} (test accuracy {100 * classifier['test_accuracy']:.1f} %)")
     print(PUBLISHED + ("" if label == "CIFAR-10" else " — our numbers above are on the stand-in, not CIFAR-10"))
     if args.grids:
-        from ..plots.images import save_sample_grid
-        side = math.isqrt(min(64, config.eval_samples))
-        samples = trainer.generate(trainer.eval_noise[:, :side * side]).cpu()
-        for i, member in enumerate(trainer.members):
-            save_sample_grid(os.path.join(args.grids, f"cifar10_{args.data}_m{member.pack}_seed{member.seed}.png"),
-                             samples[i], side, side)
-        print(f"wrote {len(trainer.members)} sample grid(s) to {args.grids}")
+        write_sample_grids(trainer, args.grids, f"cifar10_{args.data}", 64)
     if args.checkpoint:
         trainer.save(args.checkpoint)
     if args.json:

@@ -47,3 +47,17 @@ def remedy_options(args, parser) -> dict:
         return dict(parse_option(text) for text in args.remedy_option)
     except ValueError as error:
         parser.error(f"--remedy-option: {error}")
+
+
+def write_sample_grids(trainer, folder: str, prefix: str, most: int) -> None:
+    """A PNG of (up to ``most``, a square number of) samples per member, from its fixed noise."""
+    import math
+    import os
+
+    from ..plots.images import save_sample_grid  # matplotlib: only when asked
+    side = math.isqrt(min(most, trainer.config.eval_samples))
+    samples = trainer.generate(trainer.eval_noise[:, :side * side]).cpu()
+    for i, member in enumerate(trainer.members):
+        save_sample_grid(os.path.join(folder, f"{prefix}_m{member.pack}_seed{member.seed}.png"), samples[i], side, side)
+    print(f"wrote {len(trainer.members)} sample grid(s) to {folder}")
+

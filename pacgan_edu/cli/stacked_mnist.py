@@ -8,14 +8,13 @@ settings, hardware and duration; ``--grids`` writes a small PNG of samples per r
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import shlex
 import sys
 import time
 from datetime import datetime, timezone
 
-from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep
+from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep, write_sample_grids
 from ..paper_results import TABLE2, TABLE3
 from ..remedies import REMEDIES
 from ..report import cpu_model, environment, format_table, write_json
@@ -112,7 +111,6 @@ def run(args, parser) -> int:
         parser.error("--remedy adagan: AdaGAN is implemented for the 2D mixtures only "
                      "(python -m pacgan_edu toy --remedy adagan)")
     options = remedy_options(args, parser)
-    from ..plots.images import save_sample_grid  # matplotlib: only when a run starts
 
     overrides = {}
     for field, value in (("steps", args.iters), ("eval_samples", args.eval_samples),
@@ -147,12 +145,7 @@ def run(args, parser) -> int:
     print(format_results(args.setting, summary, title, remedy))
 
     if args.grids:
-        side = math.isqrt(min(100, config.eval_samples))  # 10 x 10 unless fewer samples are evaluated
-        samples = trainer.generate(trainer.eval_noise[:, :side * side]).cpu()
-        for i, member in enumerate(trainer.members):
-            save_sample_grid(os.path.join(args.grids, f"{args.setting}_m{member.pack}_seed{member.seed}.png"),
-                             samples[i], side, side)
-        print(f"wrote {len(trainer.members)} sample grid(s) to {args.grids}")
+        write_sample_grids(trainer, args.grids, args.setting, 100)   # 10 x 10 unless fewer samples are evaluated
     if args.checkpoint:
         trainer.save(args.checkpoint)
     if args.json:

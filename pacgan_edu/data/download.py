@@ -45,7 +45,15 @@ class DatasetUnavailable(RuntimeError):
 
 def file_md5(path: str | os.PathLike) -> str:
     """md5 hex digest of a file, read in chunks (MNIST's 10 MB file never sits in memory twice)."""
-    digest = hashlib.md5()
+    return file_digest(path, "md5")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    return file_digest(path, "sha256")
+
+
+def file_digest(path: str | os.PathLike, algorithm: str) -> str:
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
@@ -70,14 +78,6 @@ def fetch_url(url: str, destination, timeout: float = DEFAULT_TIMEOUT_S, progres
             for chunk in iter(lambda: response.read(_CHUNK), b""):
                 destination.write(chunk)
                 bar.update(len(chunk))
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_file(path, size: int | None = None, sha256: str | None = None, md5: str | None = None) -> None:

@@ -107,22 +107,19 @@ class Remedy:
         return None
 
 
-def positive_int(value) -> int:
-    if isinstance(value, bool):
-        raise ValueError("must be an integer >= 1")
+def _whole(value, smallest: int) -> int:
     number = int(value)
-    if number != float(value) or number < 1:
-        raise ValueError("must be an integer >= 1")
+    if isinstance(value, bool) or number != float(value) or number < smallest:
+        raise ValueError(f"must be an integer >= {smallest}")
     return number
+
+
+def positive_int(value) -> int:
+    return _whole(value, 1)
 
 
 def non_negative_int(value) -> int:
-    if isinstance(value, bool):
-        raise ValueError("must be an integer >= 0")
-    number = int(value)
-    if number != float(value) or number < 0:
-        raise ValueError("must be an integer >= 0")
-    return number
+    return _whole(value, 0)
 
 
 def positive_float(value) -> float:
