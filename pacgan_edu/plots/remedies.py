@@ -35,7 +35,7 @@ def plot_generator_split(samples, labels, mixture, title: str | None = None) -> 
     draw_samples(ax, None, mixture, legend=False)
     for k in sorted(set(labels.tolist())):
         chosen = points[labels == k]
-        ax.scatter(chosen[:, 0], chosen[:, 1], s=7, color=_generator_colour(k), alpha=0.75, linewidths=0,
+        ax.scatter(chosen[:, 0], chosen[:, 1], s=18, color=_generator_colour(k), alpha=0.8, linewidths=0,
                    label=f"generator {k + 1} ({len(chosen)})", zorder=3)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=9, markerscale=2.5, frameon=False,
               title="samples by generator")
@@ -80,7 +80,8 @@ def plot_bridges(history, entries, dataset: str, title: str | None = None) -> Fi
         se = np.array([s["se"] for s in stats])
         colour = pack_colour(pack) if remedy == "none" else _generator_colour(i + 2)
         ax.fill_between(steps, mean - se, mean + se, color=colour, alpha=0.2, lw=0)
-        ax.plot(steps, mean, color=colour, lw=2.2, label=row_label(remedy, pack))
+        label = row_label(remedy, pack) + (" (the mixture, after each component)" if remedy == "adagan" else "")
+        ax.plot(steps, mean, color=colour, lw=2.2, marker="o" if len(steps) < 6 else None, label=label)
     ax.set_xlabel("training step")
     ax.set_ylabel("samples off every mode (%)")
     ax.set_ylim(0, 100)
