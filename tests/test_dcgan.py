@@ -35,11 +35,12 @@ def test_generator_and_packed_discriminator_shapes(setting, m):
     arch = dcgan_architecture(setting, "tiny")
     g = make_dcgan_generator(arch, generators(0, 1), "cpu")
     d = make_dcgan_discriminator(arch, generators(0, 1), m, "cpu")
+    side = arch.image_side                      # 28 (Stacked MNIST) or 32 (CIFAR-10)
     images = g(torch.randn(2, 4 * m, arch.noise_dim))
-    assert images.shape == (2, 4 * m, 3, 28, 28)
+    assert images.shape == (2, 4 * m, 3, side, side)
     assert images.abs().max() <= 1  # tanh
     packs = pack_members(images, m)
-    assert packs.shape == (2, 4, 3 * m, 28, 28)
+    assert packs.shape == (2, 4, 3 * m, side, side)
     assert d(packs).shape == (2, 4)
 
 

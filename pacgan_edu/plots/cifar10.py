@@ -31,7 +31,7 @@ def plot_class_histograms(runs, classes, label: str, real_shares=None) -> Figure
     class and one colour per packing degree; the real test set's shares as a line."""
     apply_style()
     packs = sorted({r["pack"] for r in runs})
-    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    fig = Figure(figsize=(12, 5.2), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / len(packs)
     x = np.arange(len(classes))
@@ -48,5 +48,5 @@ def plot_class_histograms(runs, classes, label: str, real_shares=None) -> Figure
     ax.set_xticklabels(classes, rotation=20)
     ax.set_ylabel("share of generated samples (%)")
     ax.set_title(f"{label}: which classes the generators produce (classifier's verdict, mean ± s.e.)")
-    ax.legend(loc="upper right", fontsize=10, ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=10, ncol=len(packs) + 2, frameon=False)
     return fig
