@@ -175,7 +175,6 @@ class GANTrainer:
         for m in self.members:
             _whole(m.pack, "packing degree", 1)
             _whole(m.seed, "seed", 0)
-        self.remedy.check_sizes(config, sorted({m.pack for m in self.members}))
         self.critic_steps = config.critic_steps or self.loss.critic_steps
         self.simultaneous = config.updates == "simultaneous" and self.critic_steps == 1 and config.generator_steps == 1
 
@@ -224,12 +223,12 @@ class GANTrainer:
         member from its own stream."""
         b = self.config.batch_size
         if not real:
-            return [torch.stack([self._noise(b * m, rng) for rng in group.train_rngs[members]])
-                    for m, members in group.runs]
-        if self.data is None:
-            return [torch.stack([self.task.real(b * m, rng) for rng in group.train_rngs[members]])
-                    for m, members in group.runs]
-        return [torch.stack([self.data(i, b * m, rng) for i, rng in zip(group.members[members], group.train_rngs[members])])
+            draw = lambda index, n, rng: self._noise(n, rng)          # noqa: E731
+        elif self.data is None:
+            draw = lambda index, n, rng: self.task.real(n, rng)       # noqa: E731
+        else:
+            draw = self.data                                          # e.g. AdaGAN's reweighted data
+        return [torch.stack([draw(i, b * m, rng) for i, rng in zip(group.members[members], group.train_rngs[members])])
                 for m, members in group.runs]
 
     def _scatter(self, per_group: list[torch.Tensor]) -> torch.Tensor:
@@ -460,16 +459,8 @@ class GANTrainer:
     @torch.no_grad()
     def evaluate(self) -> list[dict]:
         """The task's metrics for every member, from ``config.eval_samples`` samples each."""
-        metrics = self.task.evaluate(self.generate())
-        rows = []
-        for i, member in enumerate(self.members):
-            row = {"dataset": self.config.dataset, "remedy": self.config.remedy, "pack": member.pack,
-                   "seed": member.seed, "step": self.step}
-            for name, values in metrics.items():
-                value = values[i].item()
-                row[name] = int(value) if name in ("modes_captured", "classes_covered") else float(value)
-            rows.append(row)
-        return rows
+        return metric_rows(self.task.evaluate(self.generate()), self.members, dataset=self.config.dataset,
+                           remedy=self.config.remedy, step=self.step)
 
     def _record(self) -> None:
         rows = self.evaluate()
@@ -481,10 +472,7 @@ class GANTrainer:
 
     def results(self) -> list[dict]:
         """The latest recorded metrics, one dict per member (``dataset, pack, seed, step, ...``)."""
-        latest = {}
-        for row in self.history:
-            latest[(row["pack"], row["seed"])] = row
-        return [dict(latest[(m.pack, m.seed)]) for m in self.members]
+        return latest_rows(self.history, self.members)
 
     # ----------------------------------------------------------------------------- saving
     def state_dict(self) -> dict:
@@ -526,6 +514,30 @@ class GANTrainer:
                       device=device)
         trainer.load_state_dict(state)
         return trainer
+
+
+COUNT_METRICS = ("modes_captured", "classes_covered")   # reported as integers
+
+
+def metric_rows(metrics: dict, members, **common) -> list[dict]:
+    """One row per member from a task's ``{metric: (K,) tensor}``: ``common`` fields, pack, seed, metrics."""
+    rows = []
+    for i, member in enumerate(members):
+        # dataset, remedy, pack, seed, then the rest (step, ...): the order the JSON files show
+        row = {key: common[key] for key in ("dataset", "remedy") if key in common}
+        row.update(pack=member.pack, seed=member.seed)
+        row.update({key: value for key, value in common.items() if key not in row})
+        for name, values in metrics.items():
+            value = values[i].item()
+            row[name] = int(value) if name in COUNT_METRICS else float(value)
+        rows.append(row)
+    return rows
+
+
+def latest_rows(history: list[dict], members) -> list[dict]:
+    """Each member's most recent row of ``history`` (copies)."""
+    latest = {(row["pack"], row["seed"]): row for row in history}
+    return [dict(latest[(m.pack, m.seed)]) for m in members]
 
 
 def _listed(values, name: str) -> list:

@@ -136,27 +136,16 @@ class AdaGANRun:
         choice = torch.stack([torch.multinomial(weights, n, replacement=True,
                                                 generator=torch.Generator().manual_seed(_derived_seed(m.seed, seed_stream)))
                               for m in self.members]).to(per_component.device)    # (K, n)
-        index = choice.view(1, *choice.shape, *([1] * (per_component.dim() - 3)))
-        index = index.expand(1, *choice.shape, *per_component.shape[3:])
-        return torch.gather(per_component[:, :, :n], 0, index).squeeze(0)
+        return _pick(per_component[:, :, :n], choice)
 
     def evaluate(self) -> list[dict]:
-        metrics = self.task.evaluate(self.generate())
-        rows = []
-        for i, member in enumerate(self.members):
-            row = {"dataset": self.config.dataset, "remedy": "adagan", "pack": member.pack, "seed": member.seed,
-                   "step": self.step, "components": len(self.components)}
-            for name, values in metrics.items():
-                value = values[i].item()
-                row[name] = int(value) if name in ("modes_captured", "classes_covered") else float(value)
-            rows.append(row)
-        return rows
+        from ..train import metric_rows
+        return metric_rows(self.task.evaluate(self.generate()), self.members, dataset=self.config.dataset,
+                           remedy="adagan", step=self.step, components=len(self.components))
 
     def results(self) -> list[dict]:
-        latest = {}
-        for row in self.history:
-            latest[(row["pack"], row["seed"])] = row
-        return [dict(latest[(m.pack, m.seed)]) for m in self.members]
+        from ..train import latest_rows
+        return latest_rows(self.history, self.members)
 
     def save(self, path) -> None:
         from ..files import atomic_torch_save
@@ -236,9 +225,14 @@ def _mixture_draw(run: AdaGANRun, n: int, rngs) -> torch.Tensor:
     for component in run.components:
         noise = torch.stack([component._noise(n, g) for g in rngs])
         samples.append(component.generate(noise))
-    stacked = torch.stack(samples)                                       # (T, K, n, d)
-    index = choice.to(stacked.device).unsqueeze(0).unsqueeze(-1).expand(1, *choice.shape, stacked.shape[-1])
-    return torch.gather(stacked, 0, index).squeeze(0)
+    return _pick(torch.stack(samples), choice)
+
+
+def _pick(per_component: torch.Tensor, choice: torch.Tensor) -> torch.Tensor:
+    """Samples (T, K, n, ...) of every component -> (K, n, ...): sample j of member k from component choice[k, j]."""
+    choice = choice.to(per_component.device)
+    index = choice.view(1, *choice.shape, *([1] * (per_component.dim() - 3)))
+    return torch.gather(per_component, 0, index.expand(1, *per_component.shape[1:])).squeeze(0)
 
 
 def modes_added(run: AdaGANRun) -> list[dict]:

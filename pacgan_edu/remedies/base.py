@@ -81,9 +81,6 @@ class Remedy:
             return settings[key]
         raise AttributeError(key)
 
-    def check_sizes(self, config, packs) -> None:
-        """Called by the trainer before building anything (e.g. batch sizes a remedy needs)."""
-
     # ------------------------------------------------------------------ networks
     def make_generator(self, task, init, device):
         return task.make_generator(init, device)
