@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .prerecorded import load_prerecorded
 from .presets import preset
-from .train import GANTrainer
+from .parallel import train_split
 
 RECORDED = "toy_lecture_{dataset}.json"
 SAVED_SAMPLES = 1000   # per packing degree, first seed only (the committed JSON stays small)
@@ -29,7 +29,7 @@ class Sweep:
     steps: dict                   # dataset -> steps trained
     device: str
     source: str                   # "trained now" or the recorded command line and machine
-    trainers: dict = field(default_factory=dict, repr=False)   # dataset -> GANTrainer (trained now only)
+    trainers: dict = field(default_factory=dict, repr=False)   # dataset -> [GANTrainer, ...] (trained now only)
 
 
 def first_seed_samples(trainer, n: int = SAVED_SAMPLES) -> dict:
@@ -46,13 +46,13 @@ def train_sweep(datasets, preset_name: str = "lecture", packs=(1, 2, 3, 4), seed
     runs, history, samples, wall, steps, trainers = [], [], {}, {}, {}, {}
     for name in datasets:
         start = time.perf_counter()
-        trainer = GANTrainer(preset(preset_name, dataset=name), packs=list(packs), seeds=list(seeds), device=device)
-        trainer.run(progress=progress)
-        wall[name], steps[name], trainers[name] = time.perf_counter() - start, trainer.step, trainer
-        runs += trainer.results()
-        history += trainer.history
-        samples[name] = first_seed_samples(trainer)
-    device_name = str(next(iter(trainers.values())).device) if trainers else "cpu"
+        split = train_split(preset(preset_name, dataset=name), list(packs), list(seeds), device=device, progress=progress)
+        wall[name], steps[name], trainers[name] = time.perf_counter() - start, min(t.step for t in split), split
+        for trainer in split:
+            runs += trainer.results()
+            history += trainer.history
+        samples[name] = first_seed_samples(split[0])
+    device_name = str(next(iter(trainers.values()))[0].device) if trainers else "cpu"
     return Sweep(runs, history, samples, wall, steps, device_name, "trained now", trainers)
 
 

@@ -86,6 +86,8 @@ def test_table_and_json_carry_the_null_baselines(tmp_path, capsys):
     ["toy", "--device", "tpu9", "--preset", "quick", "--steps", "1", "--seeds", "1"],
     ["toy", "--pack", "two"],
     ["toy", "--first-seed", "-1"],
+    ["toy", "--workers", "0"],
+    ["toy", "--workers", "many"],
 ])
 def test_bad_arguments_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -166,3 +168,14 @@ def test_the_remedies_command_resumes_and_prints_the_comparison(tmp_path, capsys
     assert main(args) == 0                                       # nothing retrained
     assert "exists: kept" in capsys.readouterr().out
     assert (tmp_path / "ring_none.json").stat().st_mtime_ns == stamp
+
+
+def test_workers_split_the_seeds_and_the_json_says_so(tmp_path, capsys):
+    out = tmp_path / "split.json"
+    assert main(["toy", "--dataset", "ring", "--pack", "1", "2", "--seeds", "3", "--preset", "quick", "--steps", "6",
+                 "--workers", "2", "--json", str(out), "--checkpoint", str(tmp_path / "ck")]) == 0
+    document = json.loads(out.read_text())
+    assert document["settings"]["parallel_ensembles"] == {"ring": 2}
+    assert sorted((r["pack"], r["seed"]) for r in document["runs"]) == [(m, s) for m in (1, 2) for s in range(3)]
+    assert "2 ensembles side by side" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.glob("ck.*")) == ["ck.ring.seeds0-1.pt", "ck.ring.seeds2-2.pt"]

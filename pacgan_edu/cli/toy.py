@@ -1,6 +1,7 @@
 """``python -m pacgan_edu toy``: the Table 1 sweep on 2D mixtures, as one vectorized ensemble."""
 from __future__ import annotations
 
+import argparse
 import shlex
 import sys
 import time
@@ -18,7 +19,7 @@ from ..remedies.adagan import train_adagan
 from ..report import environment, format_table, write_json
 from ..sweep import paired_differences, summarize
 from ..table1 import first_seed_samples
-from ..train import GANTrainer
+from ..parallel import train_split
 
 COLUMNS = [("modes_captured", "modes", 1.0, 1), ("high_quality_fraction", "HQ %", 100.0, 1), ("reverse_kl", "rev. KL", 1.0, 2)]
 BASELINE_ROWS = [("uniform", "uniform (extent)"), ("real", "real samples")]  # null_baselines key, table label
@@ -33,8 +34,23 @@ def add_parser(subparsers) -> None:
     p.add_argument("--dataset", nargs="+", choices=sorted(MIXTURES), default=["grid"])
     add_sweep_arguments(p, seeds=10, presets=PRESETS, preset="lecture")
     p.add_argument("--steps", type=int, default=None, help="override the preset's number of steps")
+    p.add_argument("--workers", type=workers_argument, default="auto",
+                   help="train the seeds as this many ensembles side by side, one CPU core each "
+                        "(auto: one per core on a CPU for long runs, 1 on a GPU)")
     add_remedy_arguments(p)
     p.set_defaults(run=run)
+
+
+def workers_argument(text: str):
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 'auto' or an integer >= 1, got {text!r}")
+    return value
 
 
 def run_label(dataset: str, remedy: str) -> str:
@@ -42,11 +58,12 @@ def run_label(dataset: str, remedy: str) -> str:
     return dataset if remedy == "none" else f"{dataset} {remedy}"
 
 
-def train_remedy(config, packs, seeds, device="auto", progress=None):
-    """The trained ensemble of ``config``: a GANTrainer, or an AdaGAN run (components in sequence)."""
+def train_remedy(config, packs, seeds, device="auto", progress=None, workers="auto") -> list:
+    """The trained ensembles of ``config`` in seed order: GANTrainers (split over ``workers``
+    cores, :mod:`pacgan_edu.parallel`), or one AdaGAN run (components in sequence)."""
     if config.remedy == "adagan":
-        return train_adagan(config, packs, seeds, device=device, progress=progress)
-    return GANTrainer(config, packs=packs, seeds=seeds, device=device).run(progress=progress)
+        return [train_adagan(config, packs, seeds, device=device, progress=progress)]
+    return train_split(config, packs, seeds, workers=workers, device=device, progress=progress)
 
 
 def run(args, parser) -> int:
@@ -54,7 +71,7 @@ def run(args, parser) -> int:
     options = remedy_options(args, parser)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
-    runs, wall, configs, baselines, history, samples = [], {}, {}, {}, [], {}
+    runs, wall, configs, baselines, history, samples, ensembles = [], {}, {}, {}, [], {}, {}
     for dataset in args.dataset:
         for remedy in args.remedy:
             overrides = {"dataset": dataset, "remedy": remedy, "remedy_options": options if remedy != "none" else {}}
@@ -67,32 +84,44 @@ def run(args, parser) -> int:
             # the sizes too: an architecture's name alone does not pin it down if the preset changes
             configs[label] = {**config.as_dict(), "architecture_sizes": toy_architecture(config.architecture).as_dict()}
             start = time.perf_counter()
-            trainer = train_remedy(config, packs, seeds, args.device, args.progress)
+            trainers = train_remedy(config, packs, seeds, args.device, args.progress, args.workers)
             wall[label] = round(time.perf_counter() - start, 2)
-            if trainer.stopped_reason:
-                print(f"warning: {label} training stopped early ({trainer.stopped_reason}) at step {trainer.step}")
-            if args.checkpoint:
-                trainer.save(f"{args.checkpoint}.{label.replace(' ', '.')}.pt")  # one file per dataset and remedy
-            new_runs = trainer.results()
-            for row in new_runs:
-                row["stopped_reason"] = trainer.stopped_reason
-                row["seconds_per_step"] = round(wall[label] / max(trainer.step, 1), 6)
+            new_runs = []
+            for trainer in trainers:
+                if trainer.stopped_reason:
+                    print(f"warning: {label} training stopped early ({trainer.stopped_reason}) at step {trainer.step}")
+                if args.checkpoint:  # one file per dataset and remedy (and per ensemble when split)
+                    seeds = [m.seed for m in trainer.members]
+                    part = "" if len(trainers) == 1 else f".seeds{min(seeds)}-{max(seeds)}"
+                    trainer.save(f"{args.checkpoint}.{label.replace(' ', '.')}{part}.pt")
+                for row in trainer.results():
+                    row["stopped_reason"] = trainer.stopped_reason
+                    row["seconds_per_step"] = round(wall[label] / max(trainer.step, 1), 6)
+                    new_runs.append(row)
+                history += trainer.history
             runs += new_runs
-            history += trainer.history
-            samples[label] = {key: np.round(value, 4).tolist() for key, value in first_seed_samples(trainer).items()}
-            print_table(dataset, new_runs, args.preset, config.steps, wall[label], str(trainer.device),
+            ensembles[label] = len(trainers)
+            samples[label] = {key: np.round(value, 4).tolist() for key, value in first_seed_samples(trainers[0]).items()}
+            print_table(dataset, new_runs, args.preset, config.steps, wall[label], describe_device(trainers),
                         eval_samples=config.eval_samples, remedy=remedy)
         baselines[dataset] = baselines_json(dataset, config.eval_samples)
     if args.json:
         settings = {"command": "toy", "command_line": "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:]),
                     "preset": args.preset, "datasets": args.dataset, "remedies": args.remedy, "packs": packs,
                     "seeds": seeds, "device": args.device, "configs": configs, "wall_seconds": wall,
+                    "parallel_ensembles": ensembles,
                     "environment": environment()}
         summary = summarize(runs, by=("dataset", "remedy", "pack"))
         write_json(args.json, settings, runs, summary,
                    extra={"baselines": baselines, "history": history, "samples": samples})
         print(f"wrote {args.json}")
     return 0
+
+
+def describe_device(trainers) -> str:
+    """E.g. "cpu" or "cpu, 2 ensembles side by side" for the table's title."""
+    device = str(trainers[0].device)
+    return device if len(trainers) == 1 else f"{device}, {len(trainers)} ensembles side by side"
 
 
 def baselines_json(dataset: str, eval_samples: int = EVAL_SAMPLES) -> dict:
