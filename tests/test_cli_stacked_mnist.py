@@ -1,6 +1,7 @@
 """``python -m pacgan_edu stacked-mnist``: a tiny run with JSON and sample grids; bad arguments."""
 from __future__ import annotations
 
+import copy
 import json
 import math
 
@@ -99,9 +100,60 @@ def test_every_committed_prerecorded_result_describes_its_provenance():
     for name in names:
         document = load_prerecorded(name)
         text = describe_prerecorded(document)
-        assert document["settings"]["command_line"] in text
+        assert text.startswith("command : python -m pacgan_edu stacked-mnist ")
         assert f"{len(document['runs'])} GANs" in text and "torch thread(s)" in text
         assert f"seeds {document['settings']['seeds']}" in text
+
+
+def committed_prerecorded():
+    from pathlib import Path
+
+    from pacgan_edu.tasks.stacked_mnist import load_prerecorded
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "prerecorded"
+    return {p.name: load_prerecorded(p.name) for p in sorted(folder.glob("stacked_mnist_*.json"))}
+
+
+def test_every_provenance_line_names_the_hardware_the_same_way():
+    """Issue 15: one file said "CPU model: see data/prerecorded/README.md", the others "AMD EPYC"."""
+    from pacgan_edu.tasks.stacked_mnist import describe_prerecorded
+
+    documents = committed_prerecorded()
+    assert any("cpu_model" not in d["settings"] for d in documents.values())  # an older file is among them
+    for name, document in documents.items():
+        hardware = next(line for line in describe_prerecorded(document).splitlines() if line.startswith("hardware:"))
+        # every committed run was on the same 2-core AMD EPYC box (the README's record for the oldest file)
+        assert hardware.startswith("hardware: AMD EPYC, 2 logical CPUs"), (name, hardware)
+        assert "see data/prerecorded/README.md" not in hardware
+        if "cpu_model" not in document["settings"]:
+            assert "from data/prerecorded/README.md" in hardware, hardware  # says where it comes from
+
+
+def test_a_file_without_a_recorded_cpu_is_not_given_one():
+    from pacgan_edu.tasks.stacked_mnist import describe_prerecorded
+
+    document = copy.deepcopy(committed_prerecorded()["stacked_mnist_veegan_lecture.json"])
+    document["settings"]["started_at"] = "1999-01-01T00:00:00+00:00"  # no longer a committed file
+    text = describe_prerecorded(document)
+    assert "hardware: CPU not recorded in this file, cpu" in text and "EPYC" not in text
+    assert document["settings"]["command_line"] in text  # an unknown file's command is shown as recorded
+
+
+def test_provenance_shows_the_committed_file_not_a_scratch_path():
+    """Issue 15: a recorded command wrote to /tmp/exp/sm.json; the display names the committed file,
+    the JSON keeps what was run."""
+    from pacgan_edu.tasks.stacked_mnist import describe_prerecorded
+
+    documents = committed_prerecorded()
+    recorded = documents["stacked_mnist_veegan_lecture_1000steps.json"]["settings"]["command_line"]
+    assert "--json /tmp/exp/sm.json" in recorded
+    for name, document in documents.items():
+        before = copy.deepcopy(document)
+        command = describe_prerecorded(document).splitlines()[0]
+        assert f"--json data/prerecorded/{name}" in command and "/tmp/" not in command, command
+        assert document == before  # nothing rewritten in the document itself
+    assert describe_prerecorded(documents["stacked_mnist_veegan_lecture_1000steps.json"]).splitlines()[0] == (
+        "command : " + recorded.replace("/tmp/exp/sm.json", "data/prerecorded/stacked_mnist_veegan_lecture_1000steps.json"))
 
 
 def test_a_remedy_run_is_labelled_and_kept_apart_from_the_paper_rows(tmp_path, capsys):

@@ -189,3 +189,31 @@ def test_every_registered_loss_is_offered_by_the_cli():
     toy = build_parser()._subparsers._group_actions[0].choices["toy"]
     loss_action = next(a for a in toy._actions if a.dest == "loss")
     assert list(loss_action.choices) == loss_names()
+
+
+def test_loss_comparison_leaves_headroom_above_the_highest_marker():
+    """Issue 15: with every seed near the top (quick mode's ring reverse KL, log 8 for most runs)
+    the markers sat on the panel's top edge: autoscaling's 5 % margin of the narrow data range
+    was taken before the axis was pinned to 0."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    top_kl = math.log(8)
+    runs = [{"dataset": "ring", "loss": loss, "pack": m, "seed": seed, "modes_captured": 8 - seed,
+             "high_quality_fraction": 0.01 * seed, "reverse_kl": top_kl if m == 2 or seed == 0 else math.log(4)}
+            for loss in ("mm", "ns") for m in (1, 2) for seed in (0, 1)]
+    fig = P.plot_loss_comparison(runs, mode_counts={"ring": 8})
+    FigureCanvasAgg(fig).draw()
+    for ax in fig.axes:
+        metric = {"modes captured (of 8)": "modes_captured", "high-quality samples (%)": "high_quality_fraction",
+                  "reverse KL (nats)": "reverse_kl"}[ax.get_ylabel()]
+        # the highest drawn point: a dot, a mean + s.e. (error-bar cap) or the "all modes" line
+        tops = [y for line in ax.lines for y in line.get_ydata()] + [
+            y for collection in ax.collections for y in collection.get_offsets()[:, 1]]
+        highest = max(tops)
+        bottom, top = ax.get_ylim()
+        assert bottom == 0 and top - highest >= 0.05 * (top - bottom), (metric, highest, top)
+        # and in pixels: more than a marker's radius (ms 9 pt) between the highest marker and the edge
+        gap = ax.transAxes.transform((0, 1))[1] - ax.transData.transform((0, highest))[1]
+        assert gap > 4.5 * fig.dpi / 72, (metric, gap)
+        if metric == "reverse_kl":
+            assert highest == pytest.approx(top_kl)

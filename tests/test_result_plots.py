@@ -51,6 +51,39 @@ def test_coverage_bars_are_the_means_with_every_seed_and_the_paper():
     assert paper_means == pytest.approx(sorted(table1_row("grid", m)["modes_captured"][0] for m in (1, 2, 3, 4)))
 
 
+def bars_under_legends(fig):
+    """(legend, bar) pairs whose drawn extents overlap, after drawing ``fig`` with Agg."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.container import BarContainer
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + list(fig.legends)
+    bars = [bar for ax in fig.axes for container in ax.containers if isinstance(container, BarContainer)
+            for bar in container]
+    assert legends and bars
+    return [(legend, bar) for legend in legends for bar in bars
+            if legend.get_window_extent(renderer).overlaps(bar.get_window_extent(renderer))]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"datasets": "ring", "baselines": False}, {"metric": "reverse_kl"}])
+def test_coverage_legend_covers_no_bar(kwargs):
+    """Issue 15: the legend (loc="best") sat on the m = 1 bar; it now goes under the axes."""
+    runs = [dict(r, modes_captured=8 if r["dataset"] == "ring" else 25) for r in fake_runs()]  # full-height bars
+    assert bars_under_legends(R.plot_coverage(runs, **kwargs)) == []
+
+
+def test_class_coverage_legend_covers_no_bar():
+    from pacgan_edu.plots.cifar10 import plot_class_histograms
+
+    classes = [f"class {c}" for c in range(10)]
+    shares = np.full(10, 0.02)
+    shares[0] = 0.82  # one class takes most samples: the tallest bar is the first, at the left
+    runs = [{"pack": m, "seed": s, "class_shares": shares.tolist()} for m in (1, 2, 4) for s in (0, 1)]
+    assert bars_under_legends(plot_class_histograms(runs, classes, "test", real_shares=np.full(10, 0.1))) == []
+
+
 def test_coverage_scales_fractions_to_percent_and_checks_input():
     fig = R.plot_coverage(fake_runs(), "high_quality_fraction", datasets="ring", paper=False)
     (ax,) = fig.axes

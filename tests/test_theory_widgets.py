@@ -106,3 +106,17 @@ def test_build_pair_rejects_unknown_preset():
         W.build_pair("nope", 4, 1, 0.1)
     p, q, grid, name = W.build_pair("gmm2d", 4, 1, 0.0)
     assert grid.shape == (16, 2) and np.isclose(p.sum(), 1)
+
+
+def test_view_toggle_shows_its_whole_labels_in_line_with_the_other_controls(panel):
+    """Issue 15 (JupyterLab under headless Chromium): the view toggle read "vs. smooth pair o…"
+    (ipywidgets 8 buttons are 148 px wide) and its "view" label sat on a line of its own (a
+    ToggleButtons is not laid out as a row like the sliders). Measured there after the fix: the
+    buttons' text fits, "view" ends at the sliders' labels' right edge, level with the buttons."""
+    view = panel.view
+    longest = max(len(option) for option in view.options)
+    width = view.style.button_width
+    assert width == "auto" or (width.endswith("px") and float(width[:-2]) >= 8 * longest + 20)  # 13 px font
+    assert "widget-inline-hbox" in view._dom_classes  # a row: label beside the buttons, right-aligned
+    assert view.layout.align_items == "center"  # the label's text level with the buttons' text
+    assert view.style.description_width == panel.m.style.description_width == panel.preset.style.description_width

@@ -282,6 +282,7 @@ def plot_loss_comparison(runs, datasets=None, metrics=("modes_captured", "high_q
         groups = _by_group([r for r in runs if r["dataset"] == dataset], ("loss", "pack"))
         for ax, metric in zip(row_axes, metrics):
             label, scale = _metric_label(metric, (mode_counts or {}).get(dataset))
+            highest = 0.0  # the top of every dot and error bar drawn in this panel
             for offset, pack in zip(offsets, packs):
                 for i, loss in enumerate(losses):
                     values = np.array([r[metric] for r in groups.get((loss, pack), [])], float) * scale
@@ -289,6 +290,7 @@ def plot_loss_comparison(runs, datasets=None, metrics=("modes_captured", "high_q
                         continue
                     seed_counts.add(values.size)
                     stats = mean_se(values)
+                    highest = max(highest, values.max(), stats["mean"] + stats["se"])
                     ax.scatter(i + offset + rng.uniform(-0.04, 0.04, values.size), values, s=16, color=pack_colour(pack),
                                alpha=0.45, edgecolors="none")
                     ax.errorbar(i + offset, stats["mean"], yerr=stats["se"], fmt="o", ms=9, capsize=5, lw=2,
@@ -297,10 +299,14 @@ def plot_loss_comparison(runs, datasets=None, metrics=("modes_captured", "high_q
             ax.set_xticklabels(losses, rotation=30)
             ax.set_xlabel("loss")
             ax.set_ylabel(label)
-            ax.set_ylim(bottom=0)  # every metric here is >= 0; a floating axis exaggerates gaps
             ax.set_title(f"{dataset}: {label}")
             if metric == "modes_captured" and mode_counts and dataset in mode_counts:
                 ax.axhline(mode_counts[dataset], color=REAL, lw=1.5, ls="--")
+                highest = max(highest, mode_counts[dataset])
+            # from 0 (every metric here is >= 0; a floating axis exaggerates gaps) to 10 % above the
+            # highest marker or error bar: autoscaling's margin, taken before the axis was pinned to 0,
+            # left markers of a narrow range on the top edge, half cut off
+            ax.set_ylim(0, 1.1 * highest if highest > 0 else 1.0)
     axes[0, -1].legend(frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="packing")
     seeds = "/".join(str(n) for n in sorted(seed_counts))
     fig.suptitle(f"Final metrics per loss: mean ± s.e. over {seeds} seeds (dots: single seeds)", fontsize=14)

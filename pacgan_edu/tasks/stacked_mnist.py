@@ -22,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
+import json
+import re
 
 import torch
 
@@ -30,6 +32,7 @@ from ..prerecorded import PRERECORDED_IN_CHECKOUT, PRERECORDED_URL, load_prereco
 from ..mode_classifier import StackedMnistModes, load_mode_classifier, stacked_mnist_modes
 from ..models.dcgan import GpuOptions, dcgan_architecture, make_dcgan_discriminator, make_dcgan_generator
 from ..presets import TrainConfig
+from ..settings import data_dir
 from . import register_task
 
 PREFIX = "stacked-mnist-"
@@ -178,12 +181,58 @@ for _setting in SETTINGS:
 # (found, cached and downloaded by pacgan_edu.prerecorded, shared with the 2D sweeps and replays)
 
 
-def describe_prerecorded(document: dict) -> str:
-    """Where a pre-recorded result came from: command, hardware, duration, network (for notebooks)."""
+#: The machine of committed files older than the ``cpu_model`` field, as data/prerecorded/README.md
+#: records it ("Hardware and duration"); worded like ``_hardware`` words a recorded one. Only for
+#: these files: a file that records no CPU and is not listed here says so, never a guess.
+HARDWARE_IN_README = {"stacked_mnist_veegan_lecture.json": "AMD EPYC, 2 logical CPUs"}
+
+
+def committed_name(document: dict) -> str | None:
+    """The name under which ``document`` is committed in data/prerecorded/ (the checkout's or the
+    cached copy): the file whose settings record the same start time and command; None if none."""
+    settings = document.get("settings", {})
+    key = (settings.get("started_at"), settings.get("command_line"))
+    for folder in dict.fromkeys((PRERECORDED_IN_CHECKOUT, data_dir() / "prerecorded")):  # once each
+        for path in sorted(folder.glob("*.json")):
+            try:
+                recorded = json.loads(path.read_text()).get("settings", {})
+            except (OSError, ValueError, AttributeError):
+                continue
+            if (recorded.get("started_at"), recorded.get("command_line")) == key:
+                return path.name
+    return None
+
+
+def _hardware(settings: dict, name: str | None) -> str:
+    """The CPU as the file records it ("AMD EPYC, 2 logical CPUs"), for older files the README's record."""
+    if settings.get("cpu_model"):
+        cpus = settings.get("logical_cpus")
+        return settings["cpu_model"] + (f", {cpus} logical CPUs" if cpus else "")
+    if name in HARDWARE_IN_README:
+        return f"{HARDWARE_IN_README[name]} (from data/prerecorded/README.md; this file predates the CPU field)"
+    return "CPU not recorded in this file"
+
+
+def describe_prerecorded(document: dict, name: str | None = None) -> str:
+    """Where a pre-recorded result came from: command, hardware, duration, network (for notebooks).
+
+    ``name``: the file's name in data/prerecorded/ (found by :func:`committed_name` when not given).
+    Every hardware line names the CPU the same way, from what the file records (``cpu_model``,
+    ``logical_cpus``); files older than those fields get data/prerecorded/README.md's record of
+    their machine (:data:`HARDWARE_IN_README`), marked as such.
+
+    The command is shown with ``--json data/prerecorded/<name>``, the file the run became: some runs
+    wrote to a scratch path (e.g. ``/tmp/exp/sm.json``) that was then copied here. Only this display
+    changes; ``settings.command_line`` keeps the command as it was run.
+    """
     settings = document["settings"]
     env, config = settings["environment"], settings["config"]
-    return (f"command : {settings['command_line']}\n"
-            f"hardware: {settings.get('cpu_model', 'CPU model: see data/prerecorded/README.md')}, "
+    name = name or committed_name(document)
+    command = settings["command_line"]
+    if name:
+        command = re.sub(r"(--json[ =])\S+", lambda match: f"{match.group(1)}data/prerecorded/{name}", command)
+    return (f"command : {command}\n"
+            f"hardware: {_hardware(settings, name)}, "
             f"{settings['device']}, {env['cpu_threads']} torch thread(s), torch {env['torch']}\n"
             f"duration: {settings['wall_seconds'] / 60:.1f} min for {len(document['runs'])} GANs trained together "
             f"({settings['steps_done']} steps each), started {settings['started_at']}\n"

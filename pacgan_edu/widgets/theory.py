@@ -80,8 +80,16 @@ class RegionExplorer:
                                  continuous_update=False, style=style, layout=layout)
         self.delta = w.FloatSlider(value=delta, min=0.01, max=1.0, step=0.01, description="δ",
                                    continuous_update=False, style=style, layout=layout)
+        # ipywidgets 8 draws a ToggleButtons as a block: its description sat on a line of its own,
+        # left of the column of labels above, and each button is 148 px wide, which cut the longer
+        # option to "vs. smooth pair o…". The row class of the other controls puts "view" beside
+        # the buttons, right-aligned like every label above (the 2 px margin is the other rows');
+        # centring levels it with the buttons' text; and each button is as wide as the longest
+        # option needs (≤ 8 px a character at JupyterLab's 13 px font, plus 20 px padding).
         self.view = w.ToggleButtons(options=_VIEWS, value=_VIEWS[1] if compare else _VIEWS[0],
-                                    description="view", style=style)
+                                    description="view", layout=w.Layout(align_items="center", margin="2px"),
+                                    style={**style, "button_width": f"{8 * max(map(len, _VIEWS)) + 24}px"})
+        self.view.add_class("widget-inline-hbox")
         self.reset_button = w.Button(description="reset", icon="undo")
         self.status = w.HTML(value="")
         self.image = w.Image(format="png")
