@@ -77,7 +77,7 @@ LOSS_NAMES = ("d_loss", "g_loss")
 # committed recordings live in the checkout's data/recordings/ (see its README.md)
 RECORDINGS_DIR = Path(__file__).resolve().parent.parent / "data" / "recordings"
 # the recordings committed under data/recordings/ (downloaded by name where the package has no data/)
-PUBLISHED = ("grid_pair", "ring_pair")
+PUBLISHED = ("grid_pair", "ring_pair", "stacked_mnist_duel")
 
 
 class RecordingError(ValueError):
@@ -158,18 +158,23 @@ def record_run(config: TrainConfig, packs=(1, 2), seed: int = 0, every: int | No
         "heatmap_labels": store.labels, "metric_names": list(trainer.task.metric_names),
         "num_modes": int(trainer.task.mixture.num_modes),
     }
-    provenance = {
+    provenance = run_provenance(trainer, started_at, wall,
+                                command if command is not None else _python_call(packs, seed, every, frame_settings))
+    metadata = {"format": FORMAT, "version": VERSION, "settings": settings, "provenance": provenance}
+    return Recording(store.arrays(), json.loads(json.dumps(metadata)))  # exactly what the file will hold
+
+
+def run_provenance(trainer, started_at: str, wall: float, command: str) -> dict:
+    """Where and when a recording was made: versions, machine, threads, device, time, command."""
+    return {
         "pacgan_edu": __version__, "torch": torch.__version__, "numpy": np.__version__,
         "python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine(),
         "cpu_model": cpu_model(), "logical_cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"), "device": str(trainer.device),
         "gpu": torch.cuda.get_device_name(0) if trainer.device.type == "cuda" else None,
         "started_at": started_at, "wall_seconds": round(wall, 2), "steps_done": trainer.step,
-        "stopped_reason": trainer.stopped_reason,
-        "command": command if command is not None else _python_call(packs, seed, every, frame_settings),
+        "stopped_reason": trainer.stopped_reason, "command": command,
     }
-    metadata = {"format": FORMAT, "version": VERSION, "settings": settings, "provenance": provenance}
-    return Recording(store.arrays(), json.loads(json.dumps(metadata)))  # exactly what the file will hold
 
 
 def _python_call(packs, seed, every, frame_settings: _FrameSettings) -> str:
@@ -235,26 +240,16 @@ def _quantize(values: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------- replaying
-class Recording:
-    """A recorded run: ``len(recording)`` frames; :meth:`frame` gives what the live figure draws.
+class RecordingBase:
+    """What every kind of recording has: metadata (``settings``, ``provenance``), the step of each
+    frame, and saving as an ``.npz`` of its ``ARRAY_KEYS`` plus the metadata as JSON."""
 
-    >>> rec = load_recording("data/recordings/grid_pair.npz")     # doctest: +SKIP
-    >>> TrainingFigure(rec.mixture, views=len(rec.members)).update(rec.frame(-1))
-    """
+    ARRAY_KEYS: tuple = ()
 
     def __init__(self, arrays: dict, metadata: dict):
         self.arrays = arrays
         self.metadata = metadata
-        settings = metadata["settings"]
-        self._names = list(settings["metric_names"])
-        self._real = arrays["real"].astype(np.float32)
-        extent = tuple(float(v) for v in settings["extent"])
-        resolution = int(settings["resolution"])
-        self._extent = extent
-        self._xs = np.linspace(extent[0], extent[1], resolution, dtype=np.float32)
-        self._ys = np.linspace(extent[2], extent[3], resolution, dtype=np.float32)
 
-    # ----------------------------------------------------------------------------- what it holds
     @property
     def settings(self) -> dict:
         """How the run was made: ``config`` (TrainConfig as a dict), ``packs``, ``seed``, ``every``, ..."""
@@ -277,11 +272,6 @@ class Recording:
         return [Member(int(p), int(s)) for p, s in self.settings["members"]]
 
     @property
-    def mixture(self):
-        from .data.mixtures import mixture
-        return mixture(self.settings["config"]["dataset"])
-
-    @property
     def steps(self) -> np.ndarray:
         """The training step of every frame."""
         return self.arrays["steps"]
@@ -294,17 +284,58 @@ class Recording:
     def __len__(self) -> int:
         return self.frames
 
-    def __repr__(self) -> str:
-        s = self.settings
-        return (f"Recording({s['config']['dataset']}, packs {s['packs']}, seed {s['seed']}, {self.frames} frames "
-                f"to step {int(self.steps[-1])}, every {s['every']} steps)")
-
     def normalize_index(self, i) -> int:
         """Frame index ``i`` (negative: from the end) as 0..frames − 1; IndexError when out of range."""
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not -self.frames <= i < self.frames:
             raise IndexError(f"frame index must be an integer in 0..{self.frames - 1} (or negative from the end), "
                              f"got {i!r}")
         return int(i) % self.frames
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        metadata = np.array(json.dumps(self.metadata, sort_keys=True))
+        np.savez_compressed(buffer, metadata=metadata, **{key: self.arrays[key] for key in self.ARRAY_KEYS})
+        return buffer.getvalue()
+
+    def save(self, path) -> Path:
+        """Write the ``.npz`` atomically (a crash never leaves half a file); returns the path."""
+        return atomic_write_bytes(path, self.to_bytes())
+
+    @classmethod
+    def check_arrays(cls, arrays: dict, metadata: dict, what: str) -> None:
+        """Raise :class:`RecordingError` where shapes and types disagree with the settings."""
+        raise NotImplementedError
+
+
+class Recording(RecordingBase):
+    """A recorded 2D run: ``len(recording)`` frames; :meth:`frame` gives what the live figure draws.
+
+    >>> rec = load_recording("data/recordings/grid_pair.npz")     # doctest: +SKIP
+    >>> TrainingFigure(rec.mixture, views=len(rec.members)).update(rec.frame(-1))
+    """
+
+    ARRAY_KEYS = ARRAY_KEYS
+
+    def __init__(self, arrays: dict, metadata: dict):
+        super().__init__(arrays, metadata)
+        settings = metadata["settings"]
+        self._names = list(settings["metric_names"])
+        self._real = arrays["real"].astype(np.float32)
+        extent = tuple(float(v) for v in settings["extent"])
+        resolution = int(settings["resolution"])
+        self._extent = extent
+        self._xs = np.linspace(extent[0], extent[1], resolution, dtype=np.float32)
+        self._ys = np.linspace(extent[2], extent[3], resolution, dtype=np.float32)
+
+    @property
+    def mixture(self):
+        from .data.mixtures import mixture
+        return mixture(self.settings["config"]["dataset"])
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return (f"Recording({s['config']['dataset']}, packs {s['packs']}, seed {s['seed']}, {self.frames} frames "
+                f"to step {int(self.steps[-1])}, every {s['every']} steps)")
 
     def rows(self, i) -> list[dict]:
         """The metric rows of frame ``i``, one per member (``dataset, pack, seed, step``, metrics,
@@ -355,23 +386,16 @@ class Recording:
                 f"batch {c['batch_size']} packs, lr G {c['lr_generator']:g} / D {c['lr_discriminator']:g}, "
                 f"recorded {self.provenance.get('started_at', '?')[:10]}")
 
-    # ----------------------------------------------------------------------------- saving
-    def to_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        metadata = np.array(json.dumps(self.metadata, sort_keys=True))
-        np.savez_compressed(buffer, metadata=metadata, **{key: self.arrays[key] for key in ARRAY_KEYS})
-        return buffer.getvalue()
-
-    def save(self, path) -> Path:
-        """Write the ``.npz`` atomically (a crash never leaves half a file); returns the path."""
-        return atomic_write_bytes(path, self.to_bytes())
+    @classmethod
+    def check_arrays(cls, arrays: dict, metadata: dict, what: str) -> None:
+        _check_arrays(arrays, metadata, what)
 
 
 # ---------------------------------------------------------------------------------- loading
 _MAKE_ONE = "make one with: python -m pacgan_edu record --dataset grid --pack 1 2 --out PATH.npz"
 
 
-def load_recording(path) -> Recording:
+def load_recording(path) -> "RecordingBase":
     """Read a recording written by :meth:`Recording.save` (``allow_pickle=False``), checking it.
 
     Raises ``FileNotFoundError`` for a missing file and :class:`RecordingError` (a ValueError)
@@ -396,19 +420,34 @@ def load_recording(path) -> Recording:
                                      f"{', '.join(sorted(keys)) or 'nothing'}); a recording holds metadata, "
                                      f"{', '.join(ARRAY_KEYS)}")
             metadata = _parse_metadata(archive["metadata"], what)
-            missing = [key for key in ARRAY_KEYS if key not in keys]
+            kind = recording_class(metadata, what)
+            missing = [key for key in kind.ARRAY_KEYS if key not in keys]
             if missing:
                 raise RecordingError(f"{what}: entries {', '.join(missing)} are missing; a recording holds "
-                                     f"metadata, {', '.join(ARRAY_KEYS)}")
-            arrays = {key: archive[key] for key in ARRAY_KEYS}  # reads (and CRC-checks) every entry
+                                     f"metadata, {', '.join(kind.ARRAY_KEYS)}")
+            arrays = {key: archive[key] for key in kind.ARRAY_KEYS}  # reads (and CRC-checks) every entry
     except RecordingError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as error:
         raise RecordingError(f"{what}: the .npz archive cannot be read — truncated, corrupt or holding pickled objects "
                              f"({type(error).__name__}: {error}). Copy the file again or re-record it; "
                              f"{_MAKE_ONE}") from None
-    _check_arrays(arrays, metadata, what)
-    return Recording(arrays, metadata)
+    kind.check_arrays(arrays, metadata, what)
+    return kind(arrays, metadata)
+
+
+KINDS = ("2d", "images")   # metadata["kind"]; files without one (format version 1) are 2D
+
+
+def recording_class(metadata: dict, what: str = "the recording") -> type:
+    """:class:`Recording` (2D mixtures) or :class:`~pacgan_edu.image_recordings.ImageRecording`."""
+    kind = metadata.get("kind", "2d")
+    if kind == "2d":
+        return Recording
+    if kind == "images":
+        from .image_recordings import ImageRecording
+        return ImageRecording
+    raise RecordingError(f"{what}: its kind is {kind!r}; valid kinds: {', '.join(KINDS)}")
 
 
 def _parse_metadata(entry: np.ndarray, what: str) -> dict:

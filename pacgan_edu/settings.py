@@ -2,6 +2,8 @@
 
 ``PACGAN_EDU_QUICK=1`` shrinks every notebook and demo to seconds (tests, CI, nbval).
 ``PACGAN_EDU_DATA`` points at the folder where datasets and cached weights live.
+``PACGAN_EDU_LIVE_WIDGETS=1`` keeps the panels live (widgets, background training) in quick
+mode: the browser tests run the notebooks fast *and* see real widgets.
 """
 from __future__ import annotations
 
@@ -10,11 +12,18 @@ from pathlib import Path
 
 QUICK_ENV = "PACGAN_EDU_QUICK"
 DATA_ENV = "PACGAN_EDU_DATA"
+LIVE_WIDGETS_ENV = "PACGAN_EDU_LIVE_WIDGETS"
+_TRUE = {"1", "true", "yes", "on"}
 
 
 def quick_mode() -> bool:
     """True when ``PACGAN_EDU_QUICK`` is set to a true-ish value (1, true, yes, on)."""
-    return os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get(QUICK_ENV, "").strip().lower() in _TRUE
+
+
+def live_widgets_forced() -> bool:
+    """True when ``PACGAN_EDU_LIVE_WIDGETS`` is set to a true-ish value."""
+    return os.environ.get(LIVE_WIDGETS_ENV, "").strip().lower() in _TRUE
 
 
 def data_dir() -> Path:

@@ -254,7 +254,7 @@ def test_packing_duel_without_a_front_end_trains_and_draws(monkeypatch, capsys):
     duel._ipython_display_()
     assert [m.pack for m in duel.trainer.members] == [1, 3] and duel.trainer.step == 2
     assert duel.trainer.config.loss == "mm"
-    assert "m=3 seed 0" in capsys.readouterr().out
+    assert "m = 3, seed 0" in capsys.readouterr().out
     assert shown and shown[0].axes  # one static figure
     trainer = watch_training(GANTrainer(small_config(steps=1), packs=[2], device="cpu"), title="t")
     assert trainer.step == 1 and len(shown) == 2
@@ -265,9 +265,15 @@ def test_packing_duel_trains_in_a_thread_and_stops_on_request(monkeypatch):
 
     monkeypatch.setattr(image_widgets, "live_frontend", lambda: True)
     duel = image_widgets.PackingDuel(small_config(steps=2), pack=2, every=1)
+    # before Train: no empty image (a broken-image icon in the browser), the whole button label fits
+    assert duel.image.layout.display == "none" and not duel.image.value
+    assert int(duel.train_button.layout.width.rstrip("px")) >= 9 * len(duel.train_button.description)
     duel.start()
     duel.wait(120)
-    assert duel.trainer.step == 2 and duel.image.value[:4] == b"\x89PNG"
+    assert duel.trainer.step == 2 and duel.image.value[:4] == b"\x89PNG" and duel.image.layout.display is None
+    # one line per GAN: the status never wraps inside a number
+    lines = duel.status_text.splitlines()
+    assert lines[1].startswith("  m = 1, seed 0:") and lines[2].startswith("  m = 2, seed 0:")
     assert "finished" in duel.status_text and not duel.train_button.disabled and duel.stop_button.disabled
     duel.steps.value = duel.steps.max
     duel.start()

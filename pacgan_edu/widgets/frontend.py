@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 
-from ..settings import quick_mode
+from ..settings import live_widgets_forced, quick_mode
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -18,10 +18,10 @@ def widget_placeholder(name: str) -> str:
 def live_frontend() -> bool:
     """True when a notebook front end can show live widgets.
 
-    False in quick mode (CI, nbval) and outside IPython kernels; panels then render a final
-    static figure instead of a live one.
+    False in quick mode (CI, nbval; unless ``PACGAN_EDU_LIVE_WIDGETS=1``, as in the browser
+    tests) and outside IPython kernels; panels then render a final static figure instead.
     """
-    if quick_mode():
+    if quick_mode() and not live_widgets_forced():
         return False
     try:
         from IPython import get_ipython

@@ -34,7 +34,7 @@ PREVIEW = 36  # samples per GAN in a frame (a 6 x 6 grid)
 
 def _status_html(text: str, error: bool = False) -> str:
     colour = "#b2182b" if error else "#333333"
-    return (f"<pre style='color:{colour}; white-space:pre-wrap; font-size:13px; margin:0'>"
+    return (f"<pre style='color:{colour}; white-space:pre-wrap; word-break:keep-all; font-size:13px; margin:0'>"
             f"{html.escape(text)}</pre>")
 
 
@@ -50,10 +50,11 @@ def _frame(trainer: GANTrainer, title: str, samples=None):
 
 
 def _progress_text(trainer: GANTrainer) -> str:
-    parts = [f"m={r['pack']} seed {r['seed']}: {r['modes_captured']} modes, KL {r['kl']:.2f} nats"
-             for r in trainer.results()]
+    """The status: the step, then one line per GAN (a line never breaks inside a number)."""
+    parts = [f"  m = {r['pack']}, seed {r['seed']}: {r['modes_captured']} modes, KL {r['kl']:.2f} nats "
+             f"(evaluated at step {r['step']})" for r in trainer.results()]
     return (f"step {trainer.step} of {trainer.config.steps} "
-            f"(last evaluation on {trainer.config.eval_samples:,} samples per GAN) — " + "; ".join(parts))
+            f"(evaluations on {trainer.config.eval_samples:,} samples per GAN)\n" + "\n".join(parts))
 
 
 def watch_training(trainer: GANTrainer, steps: int | None = None, every: int = 100, title: str = "") -> GANTrainer:
@@ -106,11 +107,14 @@ class PackingDuel:
         steps = steps or config.steps
         self.steps = w.IntSlider(value=steps, min=self.every, max=max(4 * steps, self.every), step=self.every,
                                  description="training steps", continuous_update=False, style=style)
-        self.train_button = w.Button(description="Train m = 1 vs m = k", button_style="success", icon="play")
+        # wide enough for the whole label; the image stays hidden until there is a frame (an empty
+        # Image widget shows the browser's broken-image icon)
+        self.train_button = w.Button(description="Train m = 1 vs m = k", button_style="success", icon="play",
+                                     layout=w.Layout(width="240px"))
         self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
-        self.image = w.Image(format="png")
+        self.image = w.Image(format="png", layout=w.Layout(display="none"))
         self._display_handle = None   # set when shown live; its fallback picture follows the last frame
-        self.status = w.HTML()
+        self.status = w.HTML(layout=w.Layout(width="100%"))
         self._set_status("Pick m and a loss, then press Train.")
         self.train_button.on_click(lambda _: self.start())
         self.stop_button.on_click(lambda _: self.stop())
@@ -176,6 +180,7 @@ class PackingDuel:
         if self._stop_requested.is_set():  # a Stop pressed before run() began is not lost
             snapshot.trainer.request_stop()
         self.image.value = figure_png(_frame(snapshot.trainer, self._title(), snapshot.samples))
+        self.image.layout.display = None   # shown from the first frame on
         self._set_status(_progress_text(snapshot.trainer))
 
     def _ipython_display_(self) -> None:

@@ -23,7 +23,8 @@ import math
 import ipywidgets as w
 
 from ..plots.training import TrainingFigure, member_label, training_figure
-from ..recordings import Recording, find_recording, load_recording
+from ..image_recordings import ImageRecording
+from ..recordings import RecordingBase, find_recording, load_recording
 from .frontend import display_widget, error_html, guarded, figure_png, live_frontend
 
 __all__ = ["ReplayPanel", "replay_panel"]
@@ -40,9 +41,12 @@ class ReplayPanel:
     (90 ≈ 1,200 pixels wide for two GANs, readable on a projector).
     """
 
-    def __init__(self, recording, fps: int = 10, dpi: int = 90):
-        if not isinstance(recording, Recording):
+    def __init__(self, recording, fps: int | None = None, dpi: int = 90):
+        if not isinstance(recording, RecordingBase):
             recording = load_recording(recording)
+        # image duels redraw a whole figure per frame (~0.3 s): a slower default speed
+        self.images = isinstance(recording, ImageRecording)
+        fps = fps if fps is not None else (2 if self.images else 10)
         intervals = {round(1000 / interval): interval for _, interval in SPEEDS}
         if fps not in intervals:
             raise ValueError(f"fps must be one of {', '.join(map(str, intervals))}, got {fps!r}")
@@ -57,13 +61,15 @@ class ReplayPanel:
         self._links = [w.link((self.play, "value"), (self.slider, "value")),
                        w.dlink((self.speed, "value"), (self.play, "interval"))]
         self.status = w.HTML(value="")
-        self.image = w.Image(format="jpeg")
+        self.image = w.Image(format="png" if self.images else "jpeg")
         self.widget = w.VBox([w.HBox([self.play, self.slider, self.speed]), self.status, self.image])
 
         self.last_error: str | None = None
         self.frames_drawn = 0
-        self.figure = TrainingFigure(recording.mixture, views=len(recording.members), live=True,
-                                     step_limit=max(int(recording.steps[-1]), 1), dpi=dpi)
+        self.dpi = dpi
+        self.figure = None if self.images else TrainingFigure(
+            recording.mixture, views=len(recording.members), live=True,
+            step_limit=max(int(recording.steps[-1]), 1), dpi=dpi)
         self._display_handle = None
         self.slider.observe(self._guarded(lambda change: self.draw(change["new"])), names="value")
         self.draw(0)
@@ -90,25 +96,32 @@ class ReplayPanel:
     # ----------------------------------------------------------------------------- drawing
     def draw(self, index: int) -> None:
         """Frame ``index`` -> figure -> JPEG -> Image widget, and the status line."""
-        frames = self.recording.frame(index)
-        self.figure.set_title(self.recording.title(index))
-        self.image.value = self.figure.update(frames).jpeg()
+        self.image.value = self.frame_picture(index)
         self.frames_drawn += 1
         self.last_error = None
         self._show_status(index)
 
+    def frame_picture(self, index: int) -> bytes:
+        """Frame ``index`` as the image widget's bytes (JPEG for 2D, PNG for image duels)."""
+        if self.images:
+            return figure_png(self.recording.figure(index), dpi=self.dpi * 2 // 3)
+        self.figure.set_title(self.recording.title(index))
+        return self.figure.update(self.recording.frame(index)).jpeg()
+
     def frame_jpeg(self, index: int) -> bytes:
-        """Frame ``index`` as JPEG bytes, leaving the frame on screen as it is."""
+        """Frame ``index``'s picture (JPEG for 2D), leaving the frame on screen as it is."""
         try:
-            self.figure.set_title(self.recording.title(index))
-            return self.figure.update(self.recording.frame(index)).jpeg()
+            return self.frame_picture(index)
         finally:
-            current = self.index
-            self.figure.set_title(self.recording.title(current))
-            self.figure.update(self.recording.frame(current))
+            if not self.images:
+                current = self.index
+                self.figure.set_title(self.recording.title(current))
+                self.figure.update(self.recording.frame(current))
 
     def summary(self, index: int = -1) -> str:
         """One line per GAN at frame ``index``: modes, high-quality %, reverse KL, losses."""
+        if self.images:
+            return self.recording.summary(index)
         modes = self.recording.settings["num_modes"]
         lines = []
         for row in self.recording.rows(index):
@@ -140,6 +153,8 @@ class ReplayPanel:
     # ----------------------------------------------------------------------------- display
     def static_figure(self, index: int = -1):
         """Frame ``index`` as a full static figure (what displays without a front end)."""
+        if self.images:
+            return self.recording.figure(index)
         return training_figure(self.recording.frame(index), self.recording.mixture,
                                title=self.recording.title(index))
 
@@ -148,7 +163,8 @@ class ReplayPanel:
 
         if live_frontend():
             # where widgets cannot be drawn (GitHub, nbviewer) the saved output shows the last frame
-            self._display_handle = display_widget(self.widget, self.frame_jpeg(-1), "image/jpeg")
+            self._display_handle = display_widget(self.widget, self.frame_jpeg(-1),
+                                                  "image/png" if self.images else "image/jpeg")
             return
         display(Image(data=figure_png(self.static_figure(-1), dpi=90)))
         print(self.summary(-1))

@@ -1,0 +1,88 @@
+"""The presenter view (pacgan_edu.widgets.presenter), driven without a browser."""
+import matplotlib as mpl
+import pytest
+
+from pacgan_edu import train
+from pacgan_edu.plots.style import BIG, PRESENTER, apply_style, presenter_style
+from pacgan_edu.widgets.presenter import SECTIONS, Presenter
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Opening the view or any section must never train."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the presenter view trained without a Play press")
+    monkeypatch.setattr(train.GANTrainer, "run", refuse)
+
+
+def test_it_opens_on_the_pair_replay_and_builds_other_sections_only_when_opened(no_training):
+    view = Presenter(device="cpu")
+    assert [view.widget.get_title(i) for i in range(len(SECTIONS))] == list(SECTIONS)
+    assert list(view.sections) == ["Collapse vs packing"]          # the rest wait for a click
+    assert view.panels["grid replay"].recording.frames > 10
+
+
+def test_every_section_builds_from_committed_files(no_training):
+    view = Presenter(device="cpu")
+    for title in SECTIONS:
+        view.widget.selected_index = SECTIONS.index(title)          # what clicking a tab does
+        assert title in view.sections
+    assert view.errors == {}
+    assert "explorer" in view.panels and "duel replay" in view.panels
+    with pytest.raises(ValueError, match="unknown section 'Intro'; valid: Collapse vs packing"):
+        view.open("Intro")
+
+
+def test_the_replay_plays_and_live_mode_waits_for_play(no_training):
+    view = Presenter(device="cpu")
+    replay = view.panels["grid replay"]
+    first = replay.image.value
+    replay.play.value = replay.recording.frames - 1                  # the Play widget's last frame
+    assert replay.image.value != first and "replay of a recorded run" in replay.status.value
+    view.panels["mode"].value = "Replay: ring"
+    holder = view.sections["Collapse vs packing"].children[-1]
+    assert holder.children == (view.panels["ring replay"].widget,)
+    view.panels["mode"].value = "Live: grid"
+    live = view.panels["live pair"]
+    assert holder.children == (live.widget,) and live.trainer.step == 0
+
+
+def test_a_broken_section_shows_its_error_and_the_others_still_work(no_training, monkeypatch):
+    from pacgan_edu import remedy_study
+
+    def missing(name, folder=None):
+        raise FileNotFoundError(f"no comparison for {name}")
+    monkeypatch.setattr(remedy_study, "load_comparison", missing)
+    view = Presenter(device="cpu")
+    view.open("Remedies")
+    assert "FileNotFoundError: no comparison for ring" in view.errors["Remedies"]
+    view.open("Table 1")
+    assert "Table 1" not in view.errors
+
+
+def test_presenter_style_enlarges_every_figure_made_inside_it_and_only_there():
+    apply_style()
+    assert mpl.rcParams["font.size"] == BIG["font.size"]
+    with presenter_style():
+        apply_style()        # what every plot function does first
+        assert mpl.rcParams["font.size"] == PRESENTER["font.size"] > BIG["font.size"]
+    apply_style()
+    assert mpl.rcParams["font.size"] == BIG["font.size"]
+
+
+def test_quick_mode_keeps_widgets_live_only_when_asked(monkeypatch):
+    """PACGAN_EDU_LIVE_WIDGETS=1: quick training, real widgets (what the browser tests run)."""
+    import types
+
+    import IPython
+
+    from pacgan_edu.widgets import frontend
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: types.SimpleNamespace(kernel=object()))
+    monkeypatch.setenv("PACGAN_EDU_QUICK", "1")
+    monkeypatch.delenv("PACGAN_EDU_LIVE_WIDGETS", raising=False)
+    assert not frontend.live_frontend()
+    monkeypatch.setenv("PACGAN_EDU_LIVE_WIDGETS", "1")
+    assert frontend.live_frontend()
+    monkeypatch.setenv("PACGAN_EDU_LIVE_WIDGETS", "no")
+    assert not frontend.live_frontend()
