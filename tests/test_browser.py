@@ -33,6 +33,7 @@ REQUIRED = os.environ.get("PACGAN_EDU_REQUIRE_BROWSER", "").strip().lower() in {
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PLACEHOLDER = "(interactive: run the notebook to use it)"   # frontend.widget_placeholder's text
 # what a Play / Train click should reach in each notebook's first panel (None: no panel to press)
+WIDGETLESS = {"07_cifar10.ipynb"}   # quick mode shows no progress bars, and the notebook has no panel
 PRESS = {"01_mode_collapse_2d.ipynb": "Play", "02_packing_2d.ipynb": "Play", "04_losses_and_sample_weighting.ipynb": "Play",
          "05_remedies.ipynb": "Play", "06_stacked_mnist.ipynb": "Train"}
 
@@ -119,13 +120,16 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 
+PROMPTS = "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim())"
+
+
 def wait_for_all_cells(page, timeout: float) -> None:
     """Until every code cell has an execution count (none waiting "[*]" or unrun "[ ]")."""
-    script = """() => {
-        const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim());
-        return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:$/.test(t));
-    }"""
-    page.wait_for_function(script, timeout=timeout * 1000, polling=500)
+    script = f"() => {{ const p = ({PROMPTS})(); return p.length > 0 && p.every(t => /^\\[\\d+\\]:$/.test(t)); }}"
+    try:
+        page.wait_for_function(script, timeout=timeout * 1000, polling=500)
+    except sync_api.TimeoutError:
+        raise AssertionError(f"cells still running or unrun after {timeout:.0f} s: {page.evaluate(PROMPTS)}") from None
 
 
 def error_outputs(page) -> list[str]:
@@ -137,7 +141,7 @@ def error_outputs(page) -> list[str]:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_in_jupyterlab_with_live_widgets(name, lab, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    workspace = name.split("_")[0] + "-" + str(os.getpid())   # a fresh workspace per notebook
+    workspace = f"{name.split('.')[0].split('_')[0]}-{os.getpid()}"   # a fresh workspace per notebook
     page.goto(f"{lab}/lab/workspaces/{workspace}/tree/{name}?reset&token=test")
     try:
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
@@ -151,8 +155,8 @@ def test_notebook_runs_in_jupyterlab_with_live_widgets(name, lab, browser):
         if no_news.count():   # "notified about Jupyter news?" covers the lower right of the screenshots
             no_news.first.click()
         assert error_outputs(page) == []
-        widgets = page.locator(".jupyter-widgets:visible")
-        assert widgets.count() >= 1, "no widget was rendered"
+        if name not in WIDGETLESS:
+            assert page.locator(".jupyter-widgets:visible").count() >= 1, "no widget was rendered"
         assert page.locator(f"text={PLACEHOLDER}").count() == 0, "a widget fell back to its placeholder"
         label = PRESS.get(name)
         if label:
@@ -195,7 +199,7 @@ def test_the_presenter_view_renders_every_section_and_a_replay_plays(voila, brow
         tabs = page.locator(".lm-TabBar-tab, .p-TabBar-tab")
         tabs.first.wait_for(timeout=90_000)
         assert [t.strip() for t in tabs.all_inner_texts()] == list(SECTIONS)
-        assert page.locator(".jp-InputArea, .jp-CodeCell").count() == 0, "the presenter view shows code"
+        assert page.locator("text=presenter_view").count() == 0, "the presenter view shows code"
         image = page.locator(".widget-tab img").first   # the grid replay's frame
         image.wait_for(timeout=60_000)
         before = image.get_attribute("src")

@@ -9,9 +9,13 @@ from pacgan_edu.widgets.presenter import SECTIONS, Presenter
 
 @pytest.fixture
 def no_training(monkeypatch):
-    """Opening the view or any section must never train."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("the presenter view trained without a Play press")
+    """Opening the view or any section must never train (run(0), a live panel's first evaluation, is fine)."""
+    original = train.GANTrainer.run
+
+    def refuse(self, steps=None, *args, **kwargs):
+        if steps != 0:
+            raise AssertionError("the presenter view trained without a Play press")
+        return original(self, steps, *args, **kwargs)
     monkeypatch.setattr(train.GANTrainer, "run", refuse)
 
 
