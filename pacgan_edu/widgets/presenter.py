@@ -21,7 +21,7 @@ import html
 import ipywidgets as w
 
 from ..plots.style import presenter_style
-from .frontend import error_html, figure_png
+from .frontend import display_widget, error_html, figure_png
 
 __all__ = ["Presenter", "presenter_view", "SECTIONS"]
 
@@ -154,9 +154,9 @@ class Presenter:
                      "<code>python -m pacgan_edu cifar10 --pack 1 2 4 --seeds 3</code>.")
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        # where widgets cannot be drawn (GitHub, nbviewer) the saved output shows the grid replay's last frame
+        replay = self.panels.get("grid replay")
+        self._display_handle = display_widget(self.widget, replay.frame_jpeg(-1) if replay else None, "image/jpeg")
 
 
 def presenter_view(device="auto") -> Presenter:
