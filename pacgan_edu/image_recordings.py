@@ -110,8 +110,8 @@ class ImageRecording(RecordingBase):
         """A title nobody can mistake for live training."""
         i = self.normalize_index(i)
         c = self.settings["config"]
-        return (f"Replay of a recorded run (not live) — step {int(self.steps[i])} / {int(self.steps[-1])}, "
-                f"{c['dataset']}, {c['architecture']} nets, loss {c['loss']}")
+        return (f"Replay of a recorded run (not live) — step {int(self.steps[i])} / {int(self.steps[-1])}\n"
+                f"{c['dataset']}, {c['architecture']} nets, loss {c['loss']}, seed {self.settings['seed']}")
 
     def figure(self, i):
         """Frame ``i`` drawn by the live duel's own figure."""
