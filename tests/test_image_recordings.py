@@ -1,5 +1,4 @@
 """The Stacked MNIST duel recorded and replayed (pacgan_edu.image_recordings, ReplayPanel on images)."""
-import json
 
 import numpy as np
 import pytest
