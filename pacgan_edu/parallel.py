@@ -93,15 +93,20 @@ def run_side_by_side(trainers: list[GANTrainer], steps: int | None = None, progr
         return [trainers[0].run(steps, progress=progress)]
     errors: list[BaseException] = []
 
+    share = max(1, torch.get_num_threads() // len(trainers))
+
     def work(index: int, trainer: GANTrainer) -> None:
         try:  # only the first shows a progress bar: the others advance at the same pace
+            # OpenMP's thread count is per calling thread: set it here, or each worker would use
+            # every core and the workers would spin-wait on each other
+            torch.set_num_threads(share)
             trainer.run(steps, progress=progress if index == 0 else False)
         except BaseException as error:  # re-raised in the caller's thread
             errors.append(error)
             for other in trainers:
                 other.request_stop()
 
-    with torch_threads(max(1, torch.get_num_threads() // len(trainers))):
+    with torch_threads(share):
         threads = [threading.Thread(target=work, args=(i, t), daemon=True) for i, t in enumerate(trainers)]
         for thread in threads:
             thread.start()

@@ -65,3 +65,21 @@ def test_an_error_in_one_ensemble_stops_the_others_and_reaches_the_caller(monkey
     with pytest.raises(RuntimeError, match="boom"):
         train_split(config(steps=2000), [1], [0, 1], workers=2, device="cpu", progress=False)
     assert calls["n"] < 2000   # the healthy ensemble was asked to stop, it did not run to the end
+
+
+def test_each_ensemble_runs_with_its_share_of_the_threads(monkeypatch):
+    """OpenMP's thread count is per thread: a worker must set its own, or it uses every core."""
+    from pacgan_edu.parallel import run_side_by_side, split_trainers, torch_threads
+
+    seen = []
+
+    def record(self, steps=None, **kwargs):
+        seen.append(torch.get_num_threads())
+        return self
+
+    trainers = split_trainers(config(), [1], [0, 1], 2, "cpu")
+    monkeypatch.setattr(GANTrainer, "run", record)
+    with torch_threads(2):
+        run_side_by_side(trainers, 1)
+        assert torch.get_num_threads() == 2
+    assert seen == [1, 1]
