@@ -34,6 +34,17 @@ VERSION = 1
 SAMPLES = 25   # a 5 x 5 grid per GAN: 21 frames of two GANs stay ~2 MB
 
 
+def duel_label(pack: int, seed: int) -> str:
+    """A duel view's title: "DCGAN (m = 1), seed 0" / "PacDCGAN2 (m = 2), seed 0"."""
+    return f"{'DCGAN' if pack == 1 else f'PacDCGAN{pack}'} (m = {pack}), seed {seed}"
+
+
+def duel_line(row: dict) -> str:
+    """One GAN's status from an evaluation row (the live duel and its replay say it alike)."""
+    return (f"m = {row['pack']}, seed {row['seed']}: {row['modes_captured']} modes, KL {row['kl']:.2f} nats "
+            f"(evaluated at step {row['step']})")
+
+
 def _to_uint8(images: torch.Tensor) -> np.ndarray:
     return torch.round((images.clamp(-1, 1) + 1) * 127.5).to(torch.uint8).numpy()
 
@@ -104,7 +115,7 @@ class ImageRecording(RecordingBase):
         return [latest[(m.pack, m.seed)] for m in self.members if (m.pack, m.seed) in latest]
 
     def labels(self) -> list[str]:
-        return [f"{'DCGAN' if m.pack == 1 else f'PacDCGAN{m.pack}'} (m = {m.pack}), seed {m.seed}" for m in self.members]
+        return [duel_label(m.pack, m.seed) for m in self.members]
 
     def title(self, i) -> str:
         """A title nobody can mistake for live training."""
@@ -125,8 +136,7 @@ class ImageRecording(RecordingBase):
 
     def summary(self, i=-1) -> str:
         """One line per GAN: its modes and KL at the latest evaluation up to frame ``i``."""
-        return "\n".join(f"m = {row['pack']}, seed {row['seed']}, evaluated at step {row['step']}: "
-                         f"{row['modes_captured']} modes, KL {row['kl']:.2f} nats" for row in self.rows(i))
+        return "\n".join(duel_line(row) for row in self.rows(i))
 
     @classmethod
     def check_arrays(cls, arrays: dict, metadata: dict, what: str) -> None:

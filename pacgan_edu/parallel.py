@@ -3,8 +3,9 @@
 A 2D sweep's batched step is made of many small matrix products; on a CPU, two intra-op
 threads working on each of them gain little (synchronisation per operation), while two
 ensembles of half the seeds, each on its own core with one thread, keep both cores busy all
-the time. Measured on this project's 2-core box (lecture nets, K = 40, README "Speed"): one
-ensemble on 2 threads 44.8 ms/step, two ensembles of 20 on one thread each 35.6 ms/step.
+the time. Measured on this project's 2-core box (lecture nets, K = 40, README "Performance"): one
+ensemble on 2 threads 44.8 / 54.4 ms/step, two ensembles of 20 on one thread each 35.6 / 43.4
+ms/step (two sittings: 1.26× / 1.25×).
 
 The ensembles are ordinary :class:`~pacgan_edu.train.GANTrainer` s run in Python threads (torch
 releases the GIL inside its kernels): each member is still exactly its lone run, a checkpoint
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import os
 import threading
-from contextlib import contextmanager
 
 import torch
 
@@ -57,17 +57,6 @@ def split_seeds(seeds, workers: int) -> list[list[int]]:
     return [c for c in chunks if c]
 
 
-@contextmanager
-def torch_threads(n: int):
-    """torch's intra-op threads set to ``n`` for the block, restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def train_split(config, packs, seeds, workers="auto", device="auto", progress=None) -> list[GANTrainer]:
     """Train packs × seeds to ``config.steps`` as ``workers`` ensembles (seeds split between
     them, :func:`split_trainers`) side by side (:func:`run_side_by_side`); the trainers in seed
@@ -92,7 +81,6 @@ def run_side_by_side(trainers: list[GANTrainer], steps: int | None = None, progr
     if len(trainers) == 1:
         return [trainers[0].run(steps, progress=progress)]
     errors: list[BaseException] = []
-
     share = max(1, torch.get_num_threads() // len(trainers))
 
     def work(index: int, trainer: GANTrainer) -> None:
@@ -106,22 +94,21 @@ def run_side_by_side(trainers: list[GANTrainer], steps: int | None = None, progr
             for other in trainers:
                 other.request_stop()
 
-    with torch_threads(share):
-        threads = [threading.Thread(target=work, args=(i, t), daemon=True) for i, t in enumerate(trainers)]
-        for thread in threads:
-            thread.start()
-        try:
-            while any(thread.is_alive() for thread in threads):
-                for thread in threads:
-                    thread.join(timeout=0.2)   # short joins: Ctrl-C reaches this thread promptly
-        except KeyboardInterrupt:
-            for trainer in trainers:
-                trainer.request_stop()
+    threads = [threading.Thread(target=work, args=(i, t), daemon=True) for i, t in enumerate(trainers)]
+    for thread in threads:
+        thread.start()
+    try:
+        while any(thread.is_alive() for thread in threads):
             for thread in threads:
-                thread.join()
-            for trainer in trainers:
-                trainer.stopped_reason = "interrupted"
-            print(f"Interrupted; every ensemble stopped after a whole step (steps {[t.step for t in trainers]}).")
+                thread.join(timeout=0.2)   # short joins: Ctrl-C reaches this thread promptly
+    except KeyboardInterrupt:
+        for trainer in trainers:
+            trainer.request_stop()
+        for thread in threads:
+            thread.join()
+        for trainer in trainers:
+            trainer.stopped_reason = "interrupted"
+        print(f"Interrupted; every ensemble stopped after a whole step (steps {[t.step for t in trainers]}).")
     if errors:
         raise errors[0]
     return trainers

@@ -69,7 +69,7 @@ def test_an_error_in_one_ensemble_stops_the_others_and_reaches_the_caller(monkey
 
 def test_each_ensemble_runs_with_its_share_of_the_threads(monkeypatch):
     """OpenMP's thread count is per thread: a worker must set its own, or it uses every core."""
-    from pacgan_edu.parallel import run_side_by_side, split_trainers, torch_threads
+    from pacgan_edu.parallel import run_side_by_side, split_trainers
 
     seen = []
 
@@ -79,7 +79,11 @@ def test_each_ensemble_runs_with_its_share_of_the_threads(monkeypatch):
 
     trainers = split_trainers(config(), [1], [0, 1], 2, "cpu")
     monkeypatch.setattr(GANTrainer, "run", record)
-    with torch_threads(2):
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
         run_side_by_side(trainers, 1)
-        assert torch.get_num_threads() == 2
+        assert torch.get_num_threads() == 2     # the caller's own count is left alone
+    finally:
+        torch.set_num_threads(before)
     assert seen == [1, 1]

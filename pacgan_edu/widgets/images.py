@@ -21,6 +21,7 @@ import traceback
 import ipywidgets as w
 from IPython.display import display
 
+from ..image_recordings import duel_label, duel_line
 from ..losses import loss_names
 from ..plots.images import figure_training_progress
 from ..train import GANTrainer
@@ -42,8 +43,7 @@ def _frame(trainer: GANTrainer, title: str, samples=None):
     """The live view's figure: samples of every member (from the fixed preview noise) + curves."""
     if samples is None:
         samples = trainer.generate(trainer.eval_noise[:, :PREVIEW]).cpu()
-    labels = [f"{'DCGAN' if m.pack == 1 else f'PacDCGAN{m.pack}'} (m = {m.pack}), seed {m.seed}"
-              for m in trainer.members]
+    labels = [duel_label(m.pack, m.seed) for m in trainer.members]
     side = math.isqrt(min(PREVIEW, samples.shape[1]))  # 6 x 6, fewer if few samples are evaluated
     return figure_training_progress(samples, labels, trainer.history, trainer.config.eval_samples,
                                     f"{title} — step {trainer.step}".lstrip(" —"), rows=side, cols=side)
@@ -51,8 +51,7 @@ def _frame(trainer: GANTrainer, title: str, samples=None):
 
 def _progress_text(trainer: GANTrainer) -> str:
     """The status: the step, then one line per GAN (a line never breaks inside a number)."""
-    parts = [f"  m = {r['pack']}, seed {r['seed']}: {r['modes_captured']} modes, KL {r['kl']:.2f} nats "
-             f"(evaluated at step {r['step']})" for r in trainer.results()]
+    parts = ["  " + duel_line(r) for r in trainer.results()]
     return (f"step {trainer.step} of {trainer.config.steps} "
             f"(evaluations on {trainer.config.eval_samples:,} samples per GAN)\n" + "\n".join(parts))
 
