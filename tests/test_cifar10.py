@@ -137,7 +137,7 @@ def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, cap
                  "--eval-samples", "60", "--json", str(out), "--grids", str(tmp_path / "grids")]) == 0
     printed = capsys.readouterr().out
     assert "stand-in for CIFAR-10: preset quick" in printed and "PacDCGAN2" in printed
-    assert "our numbers above are on the stand-in, not CIFAR-10" in printed
+    assert "the numbers above are on the stand-in, not CIFAR-10" in printed
     document = json.loads(out.read_text())
     assert document["settings"]["data"] == "stand-in for CIFAR-10"
     assert document["settings"]["classifier"]["data"] == "stand-in for CIFAR-10"
@@ -147,3 +147,18 @@ def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, cap
     with pytest.raises(SystemExit):
         main(["cifar10", "--preset", "quick", "--fid"])
     assert "weights-inception" in capsys.readouterr().err
+
+
+def test_cifar10_table_shows_mean_and_se_per_pack_and_names_the_stand_in():
+    from pacgan_edu.tasks.cifar10_table import cifar10_table
+    metrics = dict(kl_to_uniform=0.5, js_to_real=0.1, precision=0.5, recall=0.5, density=1.0, coverage=0.5)
+    runs = [dict(dataset="cifar10-stand-in", pack=m, seed=s, classes_covered=c, **metrics) for m, s, c in
+            [(1, 0, 2), (1, 1, 4), (2, 0, 9), (2, 1, 9)]]
+    table = cifar10_table(runs, "stand-in for CIFAR-10", "quick, 4 steps")
+    assert "stand-in for CIFAR-10: quick, 4 steps; mean ± s.e. over seeds" in table
+    lines = table.splitlines()
+    gan, pac = next(l for l in lines if l.startswith("DCGAN (m=1)")), next(l for l in lines if l.startswith("PacDCGAN2"))
+    assert "3.0 ± 1.0" in gan and "9.0 ± 0.0" in pac
+    assert "FID" not in lines[1] and table.endswith("the numbers above are on the stand-in, not CIFAR-10")
+    real = cifar10_table([dict(r, fid=30.0 + r["seed"]) for r in runs], "CIFAR-10", "paper")
+    assert "FID" in real.splitlines()[1] and "30.5 ± 0.5" in real and "stand-in" not in real

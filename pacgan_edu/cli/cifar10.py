@@ -10,16 +10,10 @@ import shlex
 import sys
 import time
 
-from ..report import environment, format_table, write_json
+from ..report import environment, write_json
 from ..sweep import summarize
+from ..tasks.cifar10_table import PUBLISHED, cifar10_table
 from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep, write_sample_grids
-
-COLUMNS = [("classes_covered", "classes ≥ 5 %", 1.0, 1), ("kl_to_uniform", "KL to uniform", 1.0, 2),
-           ("js_to_real", "JS to real", 1.0, 3), ("precision", "precision", 1.0, 2), ("recall", "recall", 1.0, 2),
-           ("coverage", "coverage", 1.0, 2)]
-# Self-Conditioned GAN (Liu et al., CVPR 2020) Table 2, real CIFAR-10, their protocol (as recalled
-# in REFERENCES.md; confirm before teaching): not comparable to our columns, printed as an anchor
-PUBLISHED = "published anchor (Liu et al. 2020, real CIFAR-10, other metrics): GAN IS 6.98 / FID 28.08; PacGAN2 IS 7.12"
 
 
 def add_parser(subparsers) -> None:
@@ -83,15 +77,10 @@ def run(args, parser) -> int:
         row["data"] = label
     metrics = METRICS + (("fid",) if args.fid else ())
     summary = summarize(runs, metrics=metrics)
-    rows = [{"label": ("DCGAN (m=1)" if s["pack"] == 1 else f"PacDCGAN{s['pack']}"), "ours": s, "paper": None}
-            for s in summary]
-    title = (f"\n{label}: preset {args.preset}, {trainer.step} steps, {len(seeds)} seed(s), {config.eval_samples:,} "
-             f"samples scored, {wall:.0f} s on {trainer.device}; mean ± s.e. over seeds")
-    columns = COLUMNS + ([("fid", "FID", 1.0, 1)] if args.fid else [])
-    print(format_table(title, rows, columns, paper=False))
+    print("\n" + cifar10_table(runs, label, f"preset {args.preset}, {trainer.step} steps, {len(seeds)} seed(s), "
+                                           f"{config.eval_samples:,} samples scored, {wall:.0f} s on {trainer.device}"))
     classifier = trainer.task.classifier(trainer.device).metadata
     print(f"scored by a classifier trained on the {classifier['data']} (test accuracy {100 * classifier['test_accuracy']:.1f} %)")
-    print(PUBLISHED + ("" if label == "CIFAR-10" else " — our numbers above are on the stand-in, not CIFAR-10"))
     if args.grids:
         write_sample_grids(trainer, args.grids, f"cifar10_{args.data}", 64)
     if args.checkpoint:
