@@ -13,7 +13,7 @@ import platform
 import torch
 
 from .files import atomic_write_bytes
-from .sweep import summarize
+from .sweep import paired_differences, summarize
 
 
 def cpu_model() -> str:
@@ -74,4 +74,18 @@ def format_table(title: str, rows: list[dict], columns: list[tuple[str, str, flo
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
     lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in body]
+    return "\n".join(lines)
+
+
+def format_paired(runs: list[dict], columns: list[tuple[str, str, float, int]]) -> str:
+    """One line per m: the same seed's m-run minus its m = 1 run, mean ± s.e. over seeds
+    (:func:`~pacgan_edu.sweep.paired_differences`)."""
+    lines = ["paired by seed, m minus m = 1 (mean ± s.e.; beyond noise where |mean| > 2 s.e.):"]
+    per_metric = {name: {d["pack"]: d for d in paired_differences(runs, name)} for name, *_ in columns}
+    for pack in sorted(per_metric[columns[0][0]]):
+        parts = []
+        for name, label, scale, digits in columns:
+            d = per_metric[name][pack]
+            parts.append(f"{label} {scale * d['mean']:+.{digits}f} ± {scale * d['se']:.{digits}f}")
+        lines.append(f"  m = {pack}: " + ", ".join(parts))
     return "\n".join(lines)

@@ -31,6 +31,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--grids", metavar="FOLDER", help="write a PNG of 8 x 8 samples per run here")
     p.add_argument("--fid", action="store_true",
                    help="also compute FID (needs the Inception weights file named by PACGAN_EDU_FID_WEIGHTS)")
+    p.add_argument("--weak-discriminator", action="store_true",
+                   help="D at a quarter of G's width: the collapse-prone setting (as PacGAN's Table 3 on Stacked MNIST)")
     add_remedy_arguments(p)
     p.set_defaults(run=run)
 
@@ -57,7 +59,7 @@ def run(args, parser) -> int:
             overrides[field] = value
     if args.steps is not None:
         overrides["eval_every"] = max(args.steps // 4, 1)
-    config = cifar10_preset(args.preset, args.data, **overrides)
+    config = cifar10_preset(args.preset, args.data, weak_discriminator=args.weak_discriminator, **overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
     start = time.perf_counter()
@@ -77,7 +79,7 @@ def run(args, parser) -> int:
         row["data"] = label
     metrics = METRICS + (("fid",) if args.fid else ())
     summary = summarize(runs, metrics=metrics)
-    print("\n" + cifar10_table(runs, label, f"preset {args.preset}, {trainer.step} steps, {len(seeds)} seed(s), "
+    print("\n" + cifar10_table(runs, label, f"preset {args.preset}{', D at ¼ width' if args.weak_discriminator else ''}, {trainer.step} steps, {len(seeds)} seed(s), "
                                            f"{config.eval_samples:,} samples scored, {wall:.0f} s on {trainer.device}"))
     classifier = trainer.task.classifier(trainer.device).metadata
     print(f"scored by a classifier trained on the {classifier['data']} (test accuracy {100 * classifier['test_accuracy']:.1f} %)")
@@ -87,7 +89,8 @@ def run(args, parser) -> int:
         trainer.save(args.checkpoint)
     if args.json:
         settings = {"command": "cifar10", "command_line": "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:]),
-                    "data": label, "data_source": trainer.task.data.source, "preset": args.preset, "packs": packs,
+                    "data": label, "data_source": trainer.task.data.source, "preset": args.preset,
+                    "weak_discriminator": args.weak_discriminator, "packs": packs,
                     "seeds": seeds, "device": str(trainer.device), "config": config.as_dict(),
                     "architecture": trainer.task.architecture.as_dict(), "classifier": classifier,
                     "wall_seconds": wall, "steps_done": trainer.step, "published_anchor": PUBLISHED,

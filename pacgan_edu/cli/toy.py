@@ -16,8 +16,8 @@ from ..paper_results import table1_row
 from ..presets import PRESETS, preset
 from ..remedies import REMEDIES
 from ..remedies.adagan import train_adagan
-from ..report import environment, format_table, write_json
-from ..sweep import paired_differences, summarize
+from ..report import environment, format_paired, format_table, write_json
+from ..sweep import summarize
 from ..table1 import first_seed_samples
 from ..parallel import train_split
 
@@ -161,7 +161,7 @@ def print_table(dataset, runs, preset_name, steps, seconds, device, eval_samples
     if baselines:
         print(format_beats(summary, baselines["uniform"]))
     if n_seeds > 1 and len(summary) > 1:
-        print(format_paired(runs))
+        print(format_paired(runs, COLUMNS))
 
 
 def format_beats(summary, uniform) -> str:
@@ -176,15 +176,3 @@ def format_beats(summary, uniform) -> str:
         lines.append(f"  m = {s['pack']}: " + ", ".join(parts))
     return "\n".join(lines)
 
-
-def format_paired(runs) -> str:
-    """One line per m: the same seed's m-run minus its m = 1 run, mean ± s.e. over seeds."""
-    lines = ["paired by seed, m minus m = 1 (mean ± s.e.; beyond noise where |mean| > 2 s.e.):"]
-    per_metric = {name: {d["pack"]: d for d in paired_differences(runs, name)} for name, *_ in COLUMNS}
-    for pack in sorted(per_metric[COLUMNS[0][0]]):
-        parts = []
-        for name, label, scale, digits in COLUMNS:
-            d = per_metric[name][pack]
-            parts.append(f"{label} {scale * d['mean']:+.{digits}f} ± {scale * d['se']:.{digits}f}")
-        lines.append(f"  m = {pack}: " + ", ".join(parts))
-    return "\n".join(lines)

@@ -82,13 +82,18 @@ DCGAN_ARCHITECTURES = {
 }
 
 
-def _cifar(name: str, w: int) -> DCGANArchitecture:
-    return DCGANArchitecture(name, 100, (4 * w, 2 * w, w, IMAGE_CHANNELS), 5, False, (w, 2 * w, 4 * w), 5, False,
+def _cifar(name: str, w: int, d: int | None = None) -> DCGANArchitecture:
+    d = w if d is None else d   # D's width; d < w makes a weaker D, as PacGAN's Table 3 does on Stacked MNIST
+    return DCGANArchitecture(name, 100, (4 * w, 2 * w, w, IMAGE_CHANNELS), 5, False, (d, 2 * d, 4 * d), 5, False,
                              0.2, 32)
 
 
-DCGAN_ARCHITECTURES["cifar10"] = {"paper": _cifar("dcgan32-paper", 64), "lecture": _cifar("dcgan32-lecture", 16),
-                                  "tiny": _cifar("dcgan32-tiny", 4)}
+# "<size>-quarter-d": the same G with D at a quarter of its width — the collapse-prone setting
+# (a weak D, as PacGAN's Table 3 uses on Stacked MNIST)
+DCGAN_ARCHITECTURES["cifar10"] = {
+    **{size: _cifar(f"dcgan32-{size}", w) for size, w in (("paper", 64), ("lecture", 16), ("tiny", 4))},
+    **{f"{size}-quarter-d": _cifar(f"dcgan32-{size}-quarter-d", w, w // 4) for size, w in (("paper", 64), ("lecture", 16),
+                                                                                           ("tiny", 4))}}
 
 
 def dcgan_architecture(setting: str, size: str) -> DCGANArchitecture:

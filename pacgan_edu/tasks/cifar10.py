@@ -34,16 +34,20 @@ CLASSIFIER_FORMAT = 1
 
 
 # ------------------------------------------------------------------------------ presets
-def cifar10_preset(size: str = "lecture", data: str = "stand-in", **overrides) -> TrainConfig:
+def cifar10_preset(size: str = "lecture", data: str = "stand-in", weak_discriminator: bool = False,
+                   **overrides) -> TrainConfig:
     """DCGAN on CIFAR-10 (Radford et al. 2016's settings: Adam 2e-4, β₁ 0.5, batch 64, z ~ N(0, I)).
 
     ``size``: "paper" (w = 64, 100,000 steps: a GPU job), "lecture" (w = 16, 2,000 steps: a GPU
     in a minute or two, a laptop CPU in tens of minutes), "quick" (w = 4, 20 steps: tests).
-    ``data``: "stand-in" or "cifar10"."""
+    ``data``: "stand-in" or "cifar10". ``weak_discriminator``: D at a quarter of G's width, the
+    collapse-prone setting (PacGAN's Table 3 weakens D the same way on Stacked MNIST)."""
     if size not in SIZES:
         raise ValueError(f"unknown CIFAR-10 preset {size!r}; valid: {', '.join(SIZES)}")
     if data not in ("stand-in", "cifar10"):
         raise ValueError(f"unknown CIFAR-10 data {data!r}; valid: stand-in, cifar10")
+    if weak_discriminator:
+        overrides.setdefault("architecture", {"paper": "paper", "lecture": "lecture", "quick": "tiny"}[size] + "-quarter-d")
     base = TrainConfig(dataset="cifar10" if data == "cifar10" else "cifar10-stand-in", architecture="paper",
                        loss="ns", steps=100_000, batch_size=64, lr_generator=2e-4, lr_discriminator=2e-4,
                        betas=(0.5, 0.999), updates="alternating", noise="normal", noise_dim=100,

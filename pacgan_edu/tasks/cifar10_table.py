@@ -2,7 +2,7 @@
 by ``python -m pacgan_edu cifar10`` and notebook 07."""
 from __future__ import annotations
 
-from ..report import format_table
+from ..report import format_paired, format_table
 from ..sweep import summarize
 
 # (metric, header, scale, digits)
@@ -22,12 +22,14 @@ def run_label(pack: int) -> str:
 def cifar10_table(runs: list[dict], label: str, description: str) -> str:
     """``runs``: per-seed rows (``pack``, ``seed`` and the metrics; ``fid`` where computed);
     ``label``: the data's label ("CIFAR-10" or the stand-in's); ``description``: what was run
-    (preset, steps, seeds, samples, time). Ends with the published anchor, and says when the
-    numbers are the stand-in's."""
+    (preset, steps, seeds, samples, time). Below the table, each m's difference to m = 1 paired
+    by seed; then the published anchor, saying when the numbers are the stand-in's."""
     fid = any("fid" in row for row in runs)
     columns = COLUMNS + ([FID_COLUMN] if fid else [])
     summary = summarize(runs, metrics=[c[0] for c in columns])
     rows = [{"label": run_label(s["pack"]), "ours": s, "paper": None} for s in summary]
     table = format_table(f"{label}: {description}; mean ± s.e. over seeds", rows, columns, paper=False)
+    if len(summary) > 1 and any(s["pack"] == 1 for s in summary):
+        table += "\n" + format_paired(runs, columns)
     anchor = PUBLISHED + ("" if label == "CIFAR-10" else " — the numbers above are on the stand-in, not CIFAR-10")
     return f"{table}\n{anchor}"
