@@ -37,6 +37,20 @@ def test_dcgan32_generates_cifar_shaped_images_and_d_reads_3m_channels():
         DCGANDiscriminator(arch, pack=2)(packs)          # a D for m = 2 cannot read packs of 4
 
 
+def test_weak_discriminator_preset_keeps_g_and_quarters_d():
+    from pacgan_edu.tasks.cifar10 import cifar10_preset
+    for size, arch in (("lecture", "lecture"), ("quick", "tiny"), ("paper", "paper")):
+        full = dcgan_architecture("cifar10", cifar10_preset(size).architecture)
+        weak = dcgan_architecture("cifar10", cifar10_preset(size, weak_discriminator=True).architecture)
+        assert cifar10_preset(size, weak_discriminator=True).architecture == f"{arch}-quarter-d"
+        assert weak.generator_channels == full.generator_channels
+        assert [4 * c for c in weak.discriminator_channels] == list(full.discriminator_channels)
+    weak = dcgan_architecture("cifar10", "lecture-quarter-d")
+    assert DCGANDiscriminator(weak, pack=2)(torch.zeros(3, 6, 32, 32)).shape == (3,)
+    lecture_d = sum(p.numel() for p in DCGANDiscriminator(dcgan_architecture("cifar10", "lecture")).parameters())
+    assert sum(p.numel() for p in DCGANDiscriminator(weak).parameters()) < lecture_d / 8
+
+
 def test_class_coverage_metrics_on_histograms_with_known_answers():
     uniform = torch.arange(1000) % 10
     one = torch.zeros(1000, dtype=torch.long)
@@ -144,6 +158,13 @@ def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, cap
     assert {(r["pack"], r["seed"]) for r in document["runs"]} == {(m, s) for m in (1, 2) for s in (0, 1)}
     assert all(r["data"] == "stand-in for CIFAR-10" for r in document["runs"])
     assert len(list((tmp_path / "grids").glob("*.png"))) == 4
+    weak = tmp_path / "weak.json"
+    assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
+                 "--weak-discriminator", "--json", str(weak)]) == 0
+    assert "preset quick, D at ¼ width" in capsys.readouterr().out
+    settings = json.loads(weak.read_text())["settings"]
+    assert settings["weak_discriminator"] and settings["architecture"]["discriminator_channels"] == [1, 2, 4]
+    assert document["settings"]["weak_discriminator"] is False
     with pytest.raises(SystemExit):
         main(["cifar10", "--preset", "quick", "--fid"])
     assert "weights-inception" in capsys.readouterr().err
