@@ -87,5 +87,7 @@ def format_paired(runs: list[dict], columns: list[tuple[str, str, float, int]]) 
         for name, label, scale, digits in columns:
             d = per_metric[name][pack]
             parts.append(f"{label} {scale * d['mean']:+.{digits}f} ± {scale * d['se']:.{digits}f}")
-        lines.append(f"  m = {pack}: " + ", ".join(parts))
+        n = per_metric[columns[0][0]][pack]["n"]
+        # fewer than 3 seeds cannot estimate a spread honestly (sweep.paired_differences' verdict)
+        lines.append(f"  m = {pack}: " + ", ".join(parts) + (f" ({n} seed{'s' if n > 1 else ''}: too few to call)" if n < 3 else ""))
     return "\n".join(lines)

@@ -181,6 +181,9 @@ def test_cifar10_table_shows_mean_and_se_per_pack_and_names_the_stand_in():
     gan, pac = next(l for l in lines if l.startswith("DCGAN (m=1)")), next(l for l in lines if l.startswith("PacDCGAN2"))
     assert "3.0 ± 1.0" in gan and "9.0 ± 0.0" in pac
     assert "m = 2: classes ≥ 5 % +6.0 ± 1.0" in table   # paired by seed: 9 − 2 and 9 − 4
+    assert table.count("(2 seeds: too few to call)") == 1
+    three = runs + [dict(runs[0], seed=2), dict(runs[2], seed=2)]
+    assert "too few" not in cifar10_table(three, "stand-in for CIFAR-10", "3 seeds")
     assert "FID" not in lines[1] and table.endswith("the numbers above are on the stand-in, not CIFAR-10")
     real = cifar10_table([dict(r, fid=30.0 + r["seed"]) for r in runs], "CIFAR-10", "paper")
     assert "FID" in real.splitlines()[1] and "30.5 ± 0.5" in real and "stand-in" not in real
