@@ -1,0 +1,62 @@
+"""Search for a collapse-prone CIFAR-10 (stand-in) setting: m = 1 vs m = 2 over seeds, scored often.
+
+Trains the lecture nets with the given preset overrides, evaluates every ``--eval-every`` steps,
+prints classes covered and KL to uniform per run and the paired-by-seed difference, and saves a
+checkpoint and a JSON history after every evaluation (rerun the same command to resume).
+
+    python benchmarks/search_cifar10_collapse.py weak-d --weak-discriminator --steps 3000
+    python benchmarks/search_cifar10_collapse.py g-twice --set generator_steps=2 --steps 1000
+
+README "CIFAR-10" lists what these found (one thread per run, two runs side by side on the 2-core box).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from pacgan_edu import GANTrainer
+from pacgan_edu.files import atomic_write_bytes
+from pacgan_edu.report import format_paired
+from pacgan_edu.tasks.cifar10 import cifar10_preset
+
+COLUMNS = [("classes_covered", "classes ≥ 5 %", 1.0, 1), ("kl_to_uniform", "KL to uniform", 1.0, 2),
+           ("precision", "precision", 1.0, 2)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", help="names the checkpoint and JSON in --out")
+    parser.add_argument("--weak-discriminator", action="store_true")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=JSON", help="a TrainConfig override")
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=Path("search_cifar10"))
+    args = parser.parse_args()
+    overrides = {field: json.loads(value) for field, value in (item.split("=", 1) for item in args.set)}
+    args.out.mkdir(parents=True, exist_ok=True)
+    checkpoint, history = args.out / f"{args.name}.pt", args.out / f"{args.name}.json"
+    if checkpoint.exists():
+        trainer = GANTrainer.load(checkpoint, device="cpu")
+        print(f"resumed at step {trainer.step}")
+    else:
+        config = cifar10_preset("lecture", "stand-in", weak_discriminator=args.weak_discriminator,
+                                steps=args.steps, eval_every=args.eval_every, **overrides)
+        trainer = GANTrainer(config, packs=[1, 2], seeds=list(range(args.seeds)), device="cpu")
+    start = time.perf_counter()
+    while trainer.step < args.steps:
+        trainer.run(min(args.eval_every, args.steps - trainer.step), progress=False)
+        runs = trainer.results()
+        print(f"\nstep {trainer.step} ({time.perf_counter() - start:.0f} s)")
+        for r in runs:
+            print(f"  m = {r['pack']}, seed {r['seed']}: " + ", ".join(f"{label} {r[name]:.2f}" for name, label, _, _ in COLUMNS))
+        print(format_paired(runs, COLUMNS))
+        trainer.save(checkpoint)
+        document = {"overrides": overrides, "weak_discriminator": args.weak_discriminator, "history": trainer.history}
+        atomic_write_bytes(history, json.dumps(document, default=str).encode())
+
+
+if __name__ == "__main__":
+    main()
