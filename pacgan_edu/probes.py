@@ -83,6 +83,7 @@ class ProbeFrame:
     arrow_vectors: np.ndarray       # (a, 2) −∂L_G/∂x per pack term: where G's loss moves each point
     metrics: dict                   # modes_captured, high_quality_fraction, reverse_kl (latest record)
     history: list = field(default_factory=list)  # this member's recorded rows, oldest first
+    remedy: str = "none"            # the trainer's remedy (pacgan_edu.remedies), named in the title
 
 
 def _check_2d(trainer) -> None:
@@ -230,4 +231,5 @@ def probe_frame(trainer, member: int = 0, real: torch.Tensor | None = None, samp
         step=trainer.step, pack=info.pack, seed=info.seed,
         generated=generated.cpu().numpy(), real=real.cpu().numpy(), heatmap=heatmap,
         arrow_points=arrow_points.cpu().numpy(), arrow_vectors=arrow_vectors.cpu().numpy(),
-        metrics={name: latest.get(name) for name in trainer.task.metric_names}, history=rows)
+        metrics={name: latest.get(name) for name in trainer.task.metric_names}, history=rows,
+        remedy=trainer.config.remedy)

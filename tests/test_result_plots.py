@@ -232,6 +232,14 @@ def test_static_training_figure_is_labelled(trainer):
         training_figure([], trainer.task.mixture)
 
 
+def test_a_remedy_is_named_in_the_view_title():
+    trainer = GANTrainer(preset("quick", dataset="ring", remedy="minibatch"), packs=[1], seeds=[3]).run(4, progress=False)
+    frame = probes.probe_frame(trainer, 0, samples=60, resolution=8)
+    assert frame.remedy == "minibatch"
+    fig = training_figure([frame], trainer.task.mixture)
+    assert fig.axes[0].get_title() == "GAN + minibatch (m = 1), seed 3"
+
+
 def test_null_baseline_pictures_show_the_uniform_cloud_beside_real_samples():
     from pacgan_edu.metrics import mixture_metrics, uniform_baseline_samples
 

@@ -37,9 +37,13 @@ ARROW_COLOUR = "#222222"
 ARROW_LENGTH = 0.07  # the longest arrow, as a fraction of the view's width
 
 
-def member_label(pack: int, seed: int | None = None) -> str:
-    """"GAN (m = 1)" or "PacGAN (m = 3)", with the seed if given."""
-    name = "GAN (m = 1)" if pack == 1 else f"PacGAN (m = {pack})"
+def member_label(pack: int, seed: int | None = None, remedy: str = "none") -> str:
+    """"GAN (m = 1)" or "PacGAN (m = 3)", with the remedy ("GAN + minibatch (m = 1)") and the
+    seed if given."""
+    name = "GAN" if pack == 1 else "PacGAN"
+    if remedy != "none":
+        name += f" + {remedy}"
+    name += f" (m = {pack})"
     return name if seed is None else f"{name}, seed {seed}"
 
 
@@ -97,7 +101,7 @@ class TrainingFigure:
         counter = ax.text(0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top", fontsize=13,
                           fontweight="bold", zorder=5,
                           bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "alpha": 0.85, "lw": 0})
-        ax.set_title(member_label(frame.pack, frame.seed))
+        ax.set_title(member_label(frame.pack, frame.seed, frame.remedy))
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
         ax.set_aspect("equal")
