@@ -111,9 +111,11 @@ PRESETS = {
     "lecture": TrainConfig(architecture="lecture", steps=30_000, batch_size=100, lr_generator=5e-4,
                            lr_discriminator=3e-3, betas=(0.5, 0.999), updates="simultaneous",
                            lr_final_fraction=0.01, lr_decay_start=0.0, eval_every=1000),
-    # The live pair (m = 1 beside m = 2, notebooks 01/02): the lecture schedule at half length, so
-    # the panel plays it to the end in about 2 minutes on 2 CPU cores (benchmarks/bench_panel.py
-    # --pair-seeds; README "The live pair").
+    # The live pair (m = 1 beside m = 2, notebooks 01/02): the lecture nets and rates at half
+    # length, so the panel plays it to the end in about 2 minutes on 2 CPU cores; constant for the
+    # first half, then decaying (the third session's lecture schedule: its default seed and the
+    # committed recordings were chosen with it; benchmarks/bench_panel.py --pair-seeds; README
+    # "The live pair").
     "pair": TrainConfig(architecture="lecture", steps=15_000, batch_size=100, lr_generator=5e-4,
                         lr_discriminator=3e-3, betas=(0.5, 0.999), updates="simultaneous",
                         lr_final_fraction=0.01, lr_decay_start=0.5, eval_every=500),
