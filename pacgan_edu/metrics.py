@@ -61,7 +61,7 @@ def mode_counts(samples, mixture: GaussianMixture) -> torch.Tensor:
     nearest_distance, nearest = distance.min(dim=-1)
     high_quality = nearest_distance <= HIGH_QUALITY_STDS * mixture.std
     counts = torch.zeros(x.shape[0], means.shape[0], device=x.device)
-    counts.scatter_add_(1, nearest, high_quality.float())
+    counts.scatter_add_(1, nearest, high_quality.to(counts.dtype))   # counts: any float dtype
     return counts[0] if single else counts
 
 

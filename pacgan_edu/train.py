@@ -233,7 +233,7 @@ class GANTrainer:
 
     def _scatter(self, per_group: list[torch.Tensor]) -> torch.Tensor:
         """Per-group (K_g,) values -> one (K,) tensor in member order."""
-        out = torch.empty(len(self.members), device=self.device)
+        out = torch.empty(len(self.members), device=self.device, dtype=torch.float32)
         for group, values in zip(self.groups, per_group):
             out[group.members] = values.detach().float()
         return out

@@ -49,8 +49,20 @@ def test_same_seed_same_numbers_and_different_seeds_differ():
     assert a.history == b.history
 
 
+@pytest.fixture
+def float64():
+    """Train in double precision: float32 rounding differs between a batched and a lone matrix
+    product by ~1e-7, and now and then that flips which maxout piece wins for one sample —
+    a discrete event after which the two runs differ by about one learning-rate step (seen with
+    the lecture schedule at step 23 of 25). In float64 the runs agree to ~1e-15."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
+
+
 @pytest.mark.parametrize("architecture", ["lecture", "tiny"])
-def test_one_model_for_all_packing_degrees_equals_lone_runs(architecture):
+def test_one_model_for_all_packing_degrees_equals_lone_runs(architecture, float64):
     """m = 1..4 x 2 seeds in one batched model (D inputs zero-padded to m = 4; G with and
     without BatchNorm): every member ends where its lone run ends."""
     config = preset("lecture", dataset="grid", architecture=architecture, steps=25, batch_size=16,
@@ -60,8 +72,10 @@ def test_one_model_for_all_packing_degrees_equals_lone_runs(architecture):
     ensemble.run(progress=False)
     for index, member in enumerate(ensemble.members):
         lone = GANTrainer(config, members=[member], device="cpu").run(progress=False)
-        assert_same_member(member_parameters(ensemble, index), member_parameters(lone, 0))
-        torch.testing.assert_close(ensemble.generate()[index], lone.generate()[0], rtol=1e-4, atol=1e-5)
+        ours, theirs = member_parameters(ensemble, index), member_parameters(lone, 0)
+        assert ours[0].dtype == torch.float64
+        assert_same_member(ours, theirs, atol=1e-12, rtol=1e-10)
+        torch.testing.assert_close(ensemble.generate()[index], lone.generate()[0], rtol=1e-10, atol=1e-12)
 
 
 def test_training_does_not_touch_the_global_random_state():
