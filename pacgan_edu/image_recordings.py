@@ -29,6 +29,7 @@ import torch
 
 from .presets import TrainConfig
 from .recordings import FORMAT, RecordingBase, RecordingError, run_provenance
+from .report import dcgan_name
 
 VERSION = 1
 SAMPLES = 25   # a 5 x 5 grid per GAN: 21 frames of two GANs stay ~2 MB
@@ -36,7 +37,7 @@ SAMPLES = 25   # a 5 x 5 grid per GAN: 21 frames of two GANs stay ~2 MB
 
 def duel_label(pack: int, seed: int) -> str:
     """A duel view's title: "DCGAN (m = 1), seed 0" / "PacDCGAN2 (m = 2), seed 0"."""
-    return f"{'DCGAN' if pack == 1 else f'PacDCGAN{pack}'} (m = {pack}), seed {seed}"
+    return f"{dcgan_name(pack)} (m = {pack}), seed {seed}"
 
 
 def duel_line(row: dict) -> str:

@@ -51,6 +51,16 @@ def write_json(path, settings: dict, runs: list[dict], summary: list[dict] | Non
     atomic_write_bytes(path, (json.dumps(document, indent=2, default=str) + "\n").encode())
 
 
+def dcgan_name(pack: int) -> str:
+    """The PacGAN paper's name for a DCGAN whose D reads packs of m images: "DCGAN", "PacDCGAN2", ..."""
+    return "DCGAN" if pack == 1 else f"PacDCGAN{pack}"
+
+
+def dcgan_row_label(pack: int) -> str:
+    """A table row's label: "DCGAN (m=1)", "PacDCGAN2", ..."""
+    return f"{dcgan_name(pack)} (m=1)" if pack == 1 else dcgan_name(pack)
+
+
 def _fmt(mean, se, scale=1.0, digits=1) -> str:
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "—"

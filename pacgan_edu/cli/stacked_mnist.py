@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from .common import add_remedy_arguments, add_sweep_arguments, remedy_options, validate_sweep, write_sample_grids
 from ..paper_results import TABLE2, TABLE3
 from ..remedies import REMEDIES
-from ..report import cpu_model, environment, format_table, write_json
+from ..report import cpu_model, dcgan_row_label, environment, format_table, write_json
 from ..tasks.stacked_mnist import METRICS, SETTINGS, SIZES, gpu_speedups, stacked_mnist_preset
 from ..sweep import summarize
 from ..train import GANTrainer
@@ -62,7 +62,7 @@ def paper_row(setting: str, pack: int, method: str | None = None) -> dict | None
 def method_label(pack: int, remedy: str = "none") -> str:
     if remedy != "none":
         return f"{REMEDIES[remedy].title} (m={pack})"
-    return "DCGAN (m=1)" if pack == 1 else f"PacDCGAN{pack}"
+    return dcgan_row_label(pack)
 
 
 def format_results(setting: str, summary: list[dict], title: str, remedy: str = "none") -> str:

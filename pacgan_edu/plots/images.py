@@ -20,6 +20,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..files import atomic_write_bytes
 from ..mode_classifier import kl_to_uniform
+from ..report import dcgan_name
 from ..sweep import mean_se
 from .style import ACCENT, GENERATED, NEUTRAL, REAL, apply_style, pack_colour
 
@@ -212,7 +213,7 @@ def plot_modes_over_training(ax_modes, ax_kl, history, x: str = "step", eval_sam
     for pack in sorted(by_pack):
         seeds = by_pack[pack]
         colour = pack_colour(pack)
-        label = f"{'DCGAN' if pack == 1 else f'PacDCGAN{pack}'} (m = {pack}), {len(seeds)} seed(s)"
+        label = f"{dcgan_name(pack)} (m = {pack}), {len(seeds)} seed(s)"
         for metric, ax in (("modes_captured", ax_modes), ("kl", ax_kl)):
             for seed_rows in seeds.values():
                 seed_rows = sorted(seed_rows, key=lambda r: r[x])

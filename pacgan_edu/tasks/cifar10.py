@@ -46,15 +46,16 @@ def cifar10_preset(size: str = "lecture", data: str = "stand-in", weak_discrimin
         raise ValueError(f"unknown CIFAR-10 preset {size!r}; valid: {', '.join(SIZES)}")
     if data not in ("stand-in", "cifar10"):
         raise ValueError(f"unknown CIFAR-10 data {data!r}; valid: stand-in, cifar10")
-    if weak_discriminator:
-        overrides.setdefault("architecture", {"paper": "paper", "lecture": "lecture", "quick": "tiny"}[size] + "-quarter-d")
     base = TrainConfig(dataset="cifar10" if data == "cifar10" else "cifar10-stand-in", architecture="paper",
                        loss="ns", steps=100_000, batch_size=64, lr_generator=2e-4, lr_discriminator=2e-4,
                        betas=(0.5, 0.999), updates="alternating", noise="normal", noise_dim=100,
                        eval_every=5000, eval_samples=5000)
     shorter = {"paper": {}, "lecture": dict(architecture="lecture", steps=2000, eval_every=250, eval_samples=2000),
                "quick": dict(architecture="tiny", steps=20, batch_size=16, eval_every=10, eval_samples=200)}[size]
-    return base.replace(**{**shorter, **overrides})
+    config = base.replace(**shorter)
+    if weak_discriminator and "architecture" not in overrides:
+        config = config.replace(architecture=f"{config.architecture}-quarter-d")
+    return config.replace(**overrides)
 
 
 # ------------------------------------------------------------------------------ data

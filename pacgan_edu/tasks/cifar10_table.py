@@ -2,7 +2,7 @@
 by ``python -m pacgan_edu cifar10`` and notebook 07."""
 from __future__ import annotations
 
-from ..report import format_paired, format_table
+from ..report import dcgan_row_label, format_paired, format_table
 from ..sweep import summarize
 
 # (metric, header, scale, digits)
@@ -15,10 +15,6 @@ FID_COLUMN = ("fid", "FID", 1.0, 1)
 PUBLISHED = "published anchor (Liu et al. 2020, real CIFAR-10, other metrics): GAN IS 6.98 / FID 28.08; PacGAN2 IS 7.12"
 
 
-def run_label(pack: int) -> str:
-    return "DCGAN (m=1)" if pack == 1 else f"PacDCGAN{pack}"
-
-
 def cifar10_table(runs: list[dict], label: str, description: str) -> str:
     """``runs``: per-seed rows (``pack``, ``seed`` and the metrics; ``fid`` where computed);
     ``label``: the data's label ("CIFAR-10" or the stand-in's); ``description``: what was run
@@ -27,7 +23,7 @@ def cifar10_table(runs: list[dict], label: str, description: str) -> str:
     fid = any("fid" in row for row in runs)
     columns = COLUMNS + ([FID_COLUMN] if fid else [])
     summary = summarize(runs, metrics=[c[0] for c in columns])
-    rows = [{"label": run_label(s["pack"]), "ours": s, "paper": None} for s in summary]
+    rows = [{"label": dcgan_row_label(s["pack"]), "ours": s, "paper": None} for s in summary]
     table = format_table(f"{label}: {description}; mean ± s.e. over seeds", rows, columns, paper=False)
     if len(summary) > 1 and any(s["pack"] == 1 for s in summary):
         table += "\n" + format_paired(runs, columns)
