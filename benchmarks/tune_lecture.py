@@ -10,7 +10,8 @@ D's loss, then mean ± s.e. per packing degree at the end. Example:
 
 Keys: any TrainConfig field; ``arch.FIELD`` changes the lecture architecture; probes that
 are not library options: ``d_input_scale`` (D sees its input times this), ``g_output_scale``
-(G's output times this), ``ema`` (evaluate an exponential moving average of G's weights),
+(G's output times this), ``ema`` (also evaluate exponential moving averages of G's weights: one decay or a tuple of
+them, each reported beside the raw weights),
 ``g_layer_norm`` (LayerNorm instead of G's BatchNorm, if it has one) and
 ``r1`` (add the R1 penalty γ/2 · E‖∇ₓD(x)‖² on real packs to D's loss, with γ = this;
 Mescheder, Geiger, Nowozin 2018, "Which training methods for GANs do actually converge?").
@@ -151,17 +152,25 @@ def main():
             trainer = GANTrainer(config, packs=args.packs, seeds=range(args.seeds), device="cpu")
             if probes.get("r1"):
                 add_r1_penalty(trainer, probes["r1"])
-            averaged = AveragedGenerator(trainer, probes["ema"]) if probes.get("ema") else None
+            decays = probes.get("ema") or ()
+            decays = decays if isinstance(decays, tuple) else (decays,)
+            averages = {"raw weights": None} | {f"EMA {d}": AveragedGenerator(trainer, d) for d in decays}
             every = max(config.steps // 5, 1)
+            final = {}
             while trainer.step < config.steps:
                 trainer.run(min(every, config.steps - trainer.step), progress=False)
-                with averaged.swapped_in() if averaged else contextlib.nullcontext():
-                    report(trainer, args.packs, start)
-                    final = trainer.evaluate()
-        for s in summarize(final):
-            print(f"mean over {args.seeds} seeds, m={s['pack']}: modes {s['modes_captured']['mean']:5.1f}±{s['modes_captured']['se']:.1f}"
-                  f"  HQ {100 * s['high_quality_fraction']['mean']:5.1f}±{100 * s['high_quality_fraction']['se']:.1f}%"
-                  f"  rKL {s['reverse_kl']['mean']:.2f}±{s['reverse_kl']['se']:.2f}")
+                for name, averaged in averages.items():
+                    with averaged.swapped_in() if averaged else contextlib.nullcontext():
+                        if len(averages) > 1:
+                            print(f"  [{name}]", flush=True)
+                        report(trainer, args.packs, start)
+                        final[name] = trainer.evaluate()
+        for name, results in final.items():
+            for s in summarize(results):
+                print(f"mean over {args.seeds} seeds, m={s['pack']}{f' ({name})' if len(final) > 1 else ''}: "
+                      f"modes {s['modes_captured']['mean']:5.1f}±{s['modes_captured']['se']:.1f}"
+                      f"  HQ {100 * s['high_quality_fraction']['mean']:5.1f}±{100 * s['high_quality_fraction']['se']:.1f}%"
+                      f"  rKL {s['reverse_kl']['mean']:.2f}±{s['reverse_kl']['se']:.2f}")
 
 
 if __name__ == "__main__":

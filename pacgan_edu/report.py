@@ -12,6 +12,7 @@ import platform
 
 import torch
 
+from .device import native_bfloat16_cpu
 from .files import atomic_write_bytes
 from .sweep import paired_differences, summarize
 
@@ -31,7 +32,8 @@ def cpu_model() -> str:
 def environment() -> dict:
     """Where a result came from: versions and hardware, for the JSON ``settings``."""
     info = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
-            "cpu_model": cpu_model(), "cpu_threads": torch.get_num_threads()}
+            "cpu_model": cpu_model(), "cpu_threads": torch.get_num_threads(),
+            "native_bfloat16": native_bfloat16_cpu()}
     if torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name(0)
     return info

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .device import resolve_device
+from .device import matmul_precision, resolve_device, training_precision
 from .files import atomic_torch_save, safe_torch_load
 from .losses import get_loss
 from .packing import pack_members
@@ -162,6 +162,7 @@ class GANTrainer:
                              "pacgan_edu.remedies.adagan.train_adagan(config, packs, seeds)")
         self.config = config
         self.device = resolve_device(device)
+        self.matmul_precision = matmul_precision(config.matmul_precision, self.device)  # "float32" | "bfloat16"
         self.loss = get_loss(config.loss)
         self.task = make_task(config)
         self.remedy = make_remedy(config.remedy, dict(config.remedy_options))
@@ -391,7 +392,7 @@ class GANTrainer:
                 if self._stop.is_set():
                     self.stopped_reason = "stopped"
                     break
-                with _hold_interrupts() as interrupts:
+                with _hold_interrupts() as interrupts, training_precision(self.matmul_precision, self.device):
                     ok = self._train_step()
                     if ok:
                         self.step += 1

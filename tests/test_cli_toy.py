@@ -20,6 +20,10 @@ def test_tiny_sweep_writes_the_shared_json_shape(tmp_path, capsys):
     assert document["settings"]["packs"] == [1, 2] and document["settings"]["seeds"] == [0, 1]
     assert document["settings"]["configs"]["grid"]["steps"] == 8
     assert document["settings"]["configs"]["grid"]["architecture_sizes"] == TOY_ARCHITECTURES["tiny"].as_dict()
+    # what the products ran in, resolved on this machine ("auto" would say bfloat16 or float32)
+    assert document["settings"]["configs"]["grid"]["matmul_precision_used"] == "float32"
+    assert isinstance(document["settings"]["environment"]["native_bfloat16"], bool)
+    assert "bfloat16 products" not in printed
     runs = document["runs"]
     assert len(runs) == 2 * 2 * 2
     assert {(r["dataset"], r["pack"], r["seed"]) for r in runs} == {

@@ -86,6 +86,7 @@ def run(args, parser) -> int:
             start = time.perf_counter()
             trainers = train_remedy(config, packs, seeds, args.device, args.progress, args.workers)
             wall[label] = round(time.perf_counter() - start, 2)
+            configs[label]["matmul_precision_used"] = trainers[0].matmul_precision  # "auto" resolved here
             new_runs = []
             for trainer in trainers:
                 if trainer.stopped_reason:
@@ -121,6 +122,8 @@ def run(args, parser) -> int:
 def describe_device(trainers) -> str:
     """E.g. "cpu" or "cpu, 2 ensembles side by side" for the table's title."""
     device = str(trainers[0].device)
+    if trainers[0].matmul_precision == "bfloat16":
+        device += " (bfloat16 products)"
     return device if len(trainers) == 1 else f"{device}, {len(trainers)} ensembles side by side"
 
 

@@ -43,13 +43,18 @@ class MemberLinear(nn.Module):
     ``used_out_features`` does the same for outputs: member k's columns beyond its own width
     are zero and stay zero (nothing reads them), e.g. a "which generator" head that predicts
     one label per sample of a pack has ``m × generators`` outputs for a member with pack m.
+
+    ``full_precision``: under bfloat16 autocast (``TrainConfig.matmul_precision``) this layer
+    still multiplies in float32 — for the layers that touch data points, whose scale bfloat16's
+    8-bit mantissa cannot resolve (near x = 4 it rounds to 1/32, over half the grid's σ).
     """
 
     def __init__(self, generators, in_features: int, out_features: int, bias: bool = True,
                  init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None,
-                 used_out_features=None):
+                 used_out_features=None, full_precision: bool = False):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
+        self.full_precision = full_precision
         used = [in_features] * len(generators) if used_in_features is None else [int(u) for u in used_in_features]
         if len(used) != len(generators) or not all(1 <= u <= in_features for u in used):
             raise ValueError(f"used_in_features must give one width in 1..{in_features} per member, got {used_in_features!r}")
@@ -79,6 +84,13 @@ class MemberLinear(nn.Module):
         if members is not None:
             weight = weight[members]
             bias = None if bias is None else bias[members]
+        if self.full_precision and torch.is_autocast_enabled(x.device.type):
+            with torch.autocast(x.device.type, enabled=False):
+                return self._product(x.to(weight.dtype), weight, bias)  # the weights' own precision
+        return self._product(x, weight, bias)
+
+    @staticmethod
+    def _product(x, weight, bias):
         if bias is None:
             return torch.bmm(x, weight)
         return torch.baddbmm(bias.unsqueeze(1), x, weight)
@@ -141,11 +153,12 @@ class MemberMaxout(nn.Module):
     """
 
     def __init__(self, generators, in_features: int, units: int, pieces: int = 5,
-                 init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None):
+                 init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None,
+                 full_precision: bool = False):
         super().__init__()
         self.units, self.pieces = units, pieces
         self.linear = MemberLinear(generators, in_features, units * pieces, True, init, init_std, device,
-                                   used_in_features)
+                                   used_in_features, full_precision=full_precision)
         with torch.no_grad():  # (unit, piece) columns -> (piece, unit): the same numbers, reordered
             for p in (self.linear.weight, self.linear.bias):
                 p.copy_(p.view(*p.shape[:-1], units, pieces).transpose(-1, -2).reshape(p.shape))

@@ -62,15 +62,18 @@ class ToyGenerator(nn.Module):
         members = len(generators)
         layers: list[nn.Module] = []
         width = noise_dim
-        for _ in range(arch.generator_layers):
+        for index in range(arch.generator_layers):
             bn = arch.generator_batch_norm
-            # a bias before BatchNorm is cancelled by the mean subtraction, so the paper drops it
-            layers.append(MemberLinear(generators, width, arch.generator_hidden, not bn, arch.init, arch.init_std, device))
+            # a bias before BatchNorm is cancelled by the mean subtraction, so the paper drops it;
+            # the layers at the data's ends (noise in, points out) stay float32 under bfloat16
+            layers.append(MemberLinear(generators, width, arch.generator_hidden, not bn, arch.init, arch.init_std,
+                                       device, full_precision=index == 0))
             if bn:
                 layers.append(MemberBatchNorm(members, arch.generator_hidden, device=device))
             layers.append(nn.ReLU())
             width = arch.generator_hidden
-        layers.append(MemberLinear(generators, width, out_dim, True, arch.init, arch.init_std, device))
+        layers.append(MemberLinear(generators, width, out_dim, True, arch.init, arch.init_std, device,
+                                   full_precision=True))
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor, members: slice | None = None) -> torch.Tensor:
@@ -100,9 +103,9 @@ class ToyDiscriminator(nn.Module):
         self.input_width = width = in_dim * max(packs)               # what the trainer pads packs to
         layers: list[nn.Module] = []
         used = [in_dim * m for m in packs]
-        for _ in range(arch.discriminator_layers):
+        for index in range(arch.discriminator_layers):  # the first reads data points: float32 always
             layers.append(MemberMaxout(generators, width, arch.discriminator_hidden, arch.maxout_pieces,
-                                       arch.init, arch.init_std, device, used))
+                                       arch.init, arch.init_std, device, used, full_precision=index == 0))
             width, used = arch.discriminator_hidden, None
         # the trunk's output is D's "features" (what feature matching and the remedies' extra
         # heads read); the head turns them into one logit per pack

@@ -125,6 +125,10 @@ class AdaGANRun:
     def task(self):
         return self.components[0].task
 
+    @property
+    def matmul_precision(self) -> str:
+        return self.components[0].matmul_precision
+
     @torch.no_grad()
     def generate(self, n: int | None = None, seed_stream: int = 3) -> torch.Tensor:
         """Samples of every member's mixture (K, n, ...): each sample's component drawn with the
