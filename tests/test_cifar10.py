@@ -131,6 +131,14 @@ def test_classifier_trains_once_caches_with_checksum_and_retrains_when_corrupt(d
         load_classifier(data, retrain=False)
 
 
+def test_quick_and_full_stand_ins_keep_separate_classifiers(data_folder):
+    from pacgan_edu.data.cifar10_stand_in import cifar10_stand_in
+    from pacgan_edu.tasks.cifar10 import _classifier_path
+    small, larger = cifar10_stand_in(100, 20), cifar10_stand_in(200, 20)
+    assert _classifier_path(small) != _classifier_path(larger)
+    assert _classifier_path(small).parent == _classifier_path(larger).parent
+
+
 def test_cifar10_trains_through_the_one_loop_with_packing(data_folder):
     from pacgan_edu.tasks.cifar10 import METRICS, cifar10_preset
     config = cifar10_preset("quick", steps=4, eval_every=4, eval_samples=60)

@@ -138,7 +138,9 @@ def classifier_accuracy(model: SmallResNet, data: Cifar10Data) -> float:
 
 
 def _classifier_path(data: Cifar10Data):
-    return cifar10_folder() / ("classifier_stand_in.pt" if data.stand_in else "classifier.pt")
+    # the quick-mode stand-in is smaller than the full one: each size keeps its own classifier, so
+    # switching between quick and full mode does not retrain one over the other every time
+    return cifar10_folder() / (f"classifier_stand_in_{len(data.train_images)}.pt" if data.stand_in else "classifier.pt")
 
 
 def load_classifier(data: Cifar10Data, retrain: bool = True, path=None) -> SmallResNet:
