@@ -131,13 +131,16 @@ def test_layers_that_touch_data_points_stay_float32_under_bfloat16():
 def test_the_toy_cli_says_when_its_products_ran_in_bfloat16(tmp_path, capsys):
     import json
     from pacgan_edu.__main__ import main
-    from pacgan_edu.presets import PRESETS
-    PRESETS["quick-bf16"] = preset("quick", matmul_precision="bfloat16")
-    try:
-        assert main(["toy", "--dataset", "ring", "--pack", "1", "--seeds", "1", "--preset", "quick-bf16",
-                     "--steps", "4", "--json", str(tmp_path / "out.json")]) == 0
-    finally:
-        del PRESETS["quick-bf16"]
+    assert main(["toy", "--dataset", "ring", "--pack", "1", "--seeds", "1", "--preset", "quick",
+                 "--steps", "4", "--matmul-precision", "bfloat16", "--json", str(tmp_path / "out.json")]) == 0
     assert "(bfloat16 products)" in capsys.readouterr().out
     document = json.loads((tmp_path / "out.json").read_text())
+    assert document["settings"]["configs"]["ring"]["matmul_precision"] == "bfloat16"
     assert document["settings"]["configs"]["ring"]["matmul_precision_used"] == "bfloat16"
+
+
+def test_the_toy_cli_refuses_an_unknown_precision(capsys):
+    from pacgan_edu.__main__ import main
+    with pytest.raises(SystemExit):
+        main(["toy", "--preset", "quick", "--matmul-precision", "half"])
+    assert "invalid choice: 'half'" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from ..data.mixtures import MIXTURES
 from ..metrics import EVAL_SAMPLES, NULL_BASELINE_DRAWS, baseline_region, beats_baseline, null_baselines
 from ..models.toy import toy_architecture
 from ..paper_results import table1_row
-from ..presets import PRESETS, preset
+from ..presets import MATMUL_PRECISIONS, PRESETS, preset
 from ..remedies import REMEDIES
 from ..remedies.adagan import train_adagan
 from ..report import environment, format_paired, format_table, write_json
@@ -37,6 +37,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--workers", type=workers_argument, default="auto",
                    help="train the seeds as this many ensembles side by side, one CPU core each "
                         "(auto: one per core on a CPU for long runs, 1 on a GPU)")
+    p.add_argument("--matmul-precision", choices=MATMUL_PRECISIONS, default=None,
+                   help="the training step's matrix products (default: the preset's; the lecture preset's "
+                        "'auto' is bfloat16 on a CPU with native bfloat16 — faster, but not bit-for-bit "
+                        "reproducible from run to run; float32 is)")
     add_remedy_arguments(p)
     p.set_defaults(run=run)
 
@@ -79,6 +83,8 @@ def run(args, parser) -> int:
                 overrides["loss"] = args.loss
             if args.steps:
                 overrides["steps"] = args.steps
+            if args.matmul_precision:
+                overrides["matmul_precision"] = args.matmul_precision
             config = preset(args.preset, **overrides)
             label = run_label(dataset, remedy)
             # the sizes too: an architecture's name alone does not pin it down if the preset changes
