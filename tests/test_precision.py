@@ -1,12 +1,16 @@
 """TrainConfig.matmul_precision: bfloat16 matrix products in the training step (autocast),
 float32 everywhere else; "auto" picks bfloat16 only on CPUs that multiply it natively."""
+import json
+
 import pytest
 import torch
 
 from pacgan_edu import GANTrainer, preset
+from pacgan_edu.__main__ import main
 from pacgan_edu import device as device_module
 from pacgan_edu.device import training_precision
 from pacgan_edu.losses import loss_names
+from pacgan_edu.models.layers import MemberLinear
 from pacgan_edu.parallel import run_side_by_side
 from pacgan_edu.remedies import REMEDIES
 
@@ -115,11 +119,11 @@ def test_layers_that_touch_data_points_stay_float32_under_bfloat16():
         def hook(module, inputs, output):
             seen.setdefault(name, output.dtype)  # (a hook that returns something replaces the output)
         return hook
-    linears = [m for m in group.generator.modules() if type(m).__name__ == "MemberLinear"]
+    linears = [m for m in group.generator.modules() if isinstance(m, MemberLinear)]
     linears[0].register_forward_hook(remember("G first"))
     linears[1].register_forward_hook(remember("G hidden"))
     linears[-1].register_forward_hook(remember("G last"))
-    d_linears = [m for m in group.discriminator.modules() if type(m).__name__ == "MemberLinear"]
+    d_linears = [m for m in group.discriminator.modules() if isinstance(m, MemberLinear)]
     d_linears[0].register_forward_hook(remember("D first"))
     d_linears[1].register_forward_hook(remember("D hidden"))
     with training_precision(trainer.matmul_precision, trainer.device):
@@ -129,8 +133,6 @@ def test_layers_that_touch_data_points_stay_float32_under_bfloat16():
 
 
 def test_the_toy_cli_says_when_its_products_ran_in_bfloat16(tmp_path, capsys):
-    import json
-    from pacgan_edu.__main__ import main
     assert main(["toy", "--dataset", "ring", "--pack", "1", "--seeds", "1", "--preset", "quick",
                  "--steps", "4", "--matmul-precision", "bfloat16", "--json", str(tmp_path / "out.json")]) == 0
     assert "(bfloat16 products)" in capsys.readouterr().out
@@ -140,7 +142,6 @@ def test_the_toy_cli_says_when_its_products_ran_in_bfloat16(tmp_path, capsys):
 
 
 def test_the_toy_cli_refuses_an_unknown_precision(capsys):
-    from pacgan_edu.__main__ import main
     with pytest.raises(SystemExit):
         main(["toy", "--preset", "quick", "--matmul-precision", "half"])
     assert "invalid choice: 'half'" in capsys.readouterr().err
