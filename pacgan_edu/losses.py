@@ -107,7 +107,11 @@ class GANLoss:
         def build(params, lr):
             if settings["kind"] == "rmsprop":
                 return torch.optim.RMSprop(params, lr=lr)
-            return torch.optim.Adam(params, lr=lr, betas=settings["betas"])
+            params = list(params)
+            # Adam's fused kernel (CPU and CUDA): the same element-wise rule in one pass over each
+            # tensor instead of ~10 — about 10 % of a lecture-ensemble step on a CPU
+            fused = bool(params) and all(p.device.type in ("cpu", "cuda") for p in params)
+            return torch.optim.Adam(params, lr=lr, betas=settings["betas"], fused=fused or None)
 
         return (build(generator_parameters, settings["lr_generator"]),
                 build(discriminator_parameters, settings["lr_discriminator"]))

@@ -304,16 +304,23 @@ class GANTrainer:
                 group.setdefault("initial_lr", group["lr"])
                 group["lr"] = group["initial_lr"] * scale
 
+    def _forward_precision(self):
+        """Autocast for the forward passes and losses only: the backward passes then run in the
+        precision their forward ops ran in (PyTorch's autocast guidance), so the float32 layers'
+        gradients stay float32. Entered per step, in the thread that trains (autocast is per thread)."""
+        return training_precision(self.matmul_precision, self.device)
+
     def _train_step(self) -> bool:
         """One update of every member; False (and nothing changed) if anything was non-finite."""
         self._set_learning_rates()
         if self.simultaneous:
             d_parts, g_parts = [], []
-            for group in self.groups:
-                step = self._step_data(group, self._batch(group, real=True), group.fake(self._batch(group, real=False)))
-                d_parts.append(self._discriminator_losses(step))
-                g_parts.append(self.remedy.generator_loss(self, step))
-            d_total, g_total = sum(l.sum() for l in d_parts), sum(l.sum() for l in g_parts)
+            with self._forward_precision():
+                for group in self.groups:
+                    step = self._step_data(group, self._batch(group, real=True), group.fake(self._batch(group, real=False)))
+                    d_parts.append(self._discriminator_losses(step))
+                    g_parts.append(self.remedy.generator_loss(self, step))
+                d_total, g_total = sum(l.sum() for l in d_parts), sum(l.sum() for l in g_parts)
             d_grads = self._gradients(self.discriminator_parameters, d_total)
             g_grads = self._gradients(self.generator_parameters, g_total)
             self.last_d_loss, self.last_g_loss = self._scatter(d_parts).cpu(), self._scatter(g_parts).cpu()
@@ -331,22 +338,22 @@ class GANTrainer:
 
         for _ in range(self.critic_steps):
             d_parts = []
-            for group in self.groups:
-                real = self._batch(group, real=True)
-                with torch.no_grad():
-                    fake = group.fake(self._batch(group, real=False))
-                d_parts.append(self._discriminator_losses(self._step_data(group, real, fake)))
-            d_total = sum(l.sum() for l in d_parts)
+            with self._forward_precision():
+                for group in self.groups:
+                    real = self._batch(group, real=True)
+                    with torch.no_grad():
+                        fake = group.fake(self._batch(group, real=False))
+                    d_parts.append(self._discriminator_losses(self._step_data(group, real, fake)))
+                d_total = sum(l.sum() for l in d_parts)
             self.last_d_loss = self._scatter(d_parts).cpu()
             grads = self._gradients(self.discriminator_parameters, d_total)
             if not self._step_or_stop(self.discriminator_parameters, self.optimizer_d, d_total, grads,
                                       self.last_d_loss, self._after_discriminator_step):
                 return False
         for _ in range(self.config.generator_steps):
-            g_parts = []
-            for group in self.groups:
-                g_parts.append(self._generator_losses(group))
-            g_total = sum(l.sum() for l in g_parts)
+            with self._forward_precision():
+                g_parts = [self._generator_losses(group) for group in self.groups]
+                g_total = sum(l.sum() for l in g_parts)
             self.last_g_loss = self._scatter(g_parts).cpu()
             grads = self._gradients(self.generator_parameters, g_total)
             if not self._step_or_stop(self.generator_parameters, self.optimizer_g, g_total, grads, self.last_g_loss):
@@ -392,7 +399,7 @@ class GANTrainer:
                 if self._stop.is_set():
                     self.stopped_reason = "stopped"
                     break
-                with _hold_interrupts() as interrupts, training_precision(self.matmul_precision, self.device):
+                with _hold_interrupts() as interrupts:
                     ok = self._train_step()
                     if ok:
                         self.step += 1

@@ -8,7 +8,6 @@ import torch
 from pacgan_edu import GANTrainer, preset
 from pacgan_edu.__main__ import main
 from pacgan_edu import device as device_module
-from pacgan_edu.device import training_precision
 from pacgan_edu.losses import loss_names
 from pacgan_edu.models.layers import MemberLinear
 from pacgan_edu.parallel import run_side_by_side
@@ -126,10 +125,28 @@ def test_layers_that_touch_data_points_stay_float32_under_bfloat16():
     d_linears = [m for m in group.discriminator.modules() if isinstance(m, MemberLinear)]
     d_linears[0].register_forward_hook(remember("D first"))
     d_linears[1].register_forward_hook(remember("D hidden"))
-    with training_precision(trainer.matmul_precision, trainer.device):
-        assert trainer._train_step()
+    assert trainer._train_step()  # (the step enters autocast itself)
     assert seen == {"G first": torch.float32, "G hidden": torch.bfloat16, "G last": torch.float32,
                     "D first": torch.float32, "D hidden": torch.bfloat16}
+
+
+@pytest.mark.parametrize("updates", ["simultaneous", "alternating"])
+def test_backward_passes_run_outside_autocast(updates):
+    """Autocast covers the forward passes and losses only (PyTorch's guidance): inside it, the
+    backward products of the float32 layers would be cast to bfloat16 too."""
+    trainer = GANTrainer(preset("lecture", matmul_precision="bfloat16", updates=updates), packs=[1, 2], device="cpu")
+    group = trainer.groups[0]
+    first_g = [m for m in group.generator.modules() if isinstance(m, MemberLinear)][0]
+    first_d = [m for m in group.discriminator.modules() if isinstance(m, MemberLinear)][0]
+    seen = []
+    for layer in (first_g, first_d):
+        layer.weight.register_hook(lambda grad: seen.append((torch.is_autocast_enabled("cpu"), grad.dtype)))
+    forward = []
+    first_d.register_forward_hook(lambda *_: forward.append(torch.is_autocast_enabled("cpu")))
+    assert trainer._train_step()
+    assert forward and all(forward)
+    assert len(seen) >= 2 and set(seen) == {(False, torch.float32)}
+    assert not torch.is_autocast_enabled("cpu")
 
 
 def test_the_toy_cli_says_when_its_products_ran_in_bfloat16(tmp_path, capsys):
