@@ -6,6 +6,7 @@ checkpoint and a JSON history after every evaluation (rerun the same command to 
 
     python benchmarks/search_cifar10_collapse.py weak-d --weak-discriminator --steps 3000
     python benchmarks/search_cifar10_collapse.py g-twice --set generator_steps=2 --steps 1000
+    python benchmarks/search_cifar10_collapse.py long-tail --long-tail --steps 1500
 
 README "CIFAR-10" lists what these found (one thread per run, two runs side by side on the 2-core box).
 """
@@ -22,13 +23,14 @@ from pacgan_edu.report import format_paired
 from pacgan_edu.tasks.cifar10 import cifar10_preset
 from pacgan_edu.tasks.cifar10_table import COLUMNS as TABLE_COLUMNS
 
-COLUMNS = [c for c in TABLE_COLUMNS if c[0] in ("classes_covered", "kl_to_uniform", "precision")]
+COLUMNS = [c for c in TABLE_COLUMNS if c[0] in ("classes_covered", "kl_to_uniform", "js_to_real", "precision")]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", help="names the checkpoint and JSON in --out")
     parser.add_argument("--weak-discriminator", action="store_true")
+    parser.add_argument("--long-tail", action="store_true", help="the long-tailed (10:1) subset of the stand-in")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=JSON", help="a TrainConfig override")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--eval-every", type=int, default=250)
@@ -43,7 +45,7 @@ def main():
         print(f"resumed at step {trainer.step}")
     else:
         config = cifar10_preset("lecture", "stand-in", weak_discriminator=args.weak_discriminator,
-                                steps=args.steps, eval_every=args.eval_every, **overrides)
+                                long_tail=args.long_tail, steps=args.steps, eval_every=args.eval_every, **overrides)
         trainer = GANTrainer(config, packs=[1, 2], seeds=list(range(args.seeds)), device="cpu")
     start = time.perf_counter()
     while trainer.step < args.steps:
@@ -54,7 +56,8 @@ def main():
             print(f"  m = {r['pack']}, seed {r['seed']}: " + ", ".join(f"{label} {r[name]:.2f}" for name, label, _, _ in COLUMNS))
         print(format_paired(runs, COLUMNS))
         trainer.save(checkpoint)
-        document = {"overrides": overrides, "weak_discriminator": args.weak_discriminator, "history": trainer.history}
+        document = {"overrides": overrides, "weak_discriminator": args.weak_discriminator,
+                    "long_tail": args.long_tail, "history": trainer.history}
         atomic_write_bytes(history, json.dumps(document, default=str).encode())
 
 

@@ -188,10 +188,71 @@ def test_cifar10_table_shows_mean_and_se_per_pack_and_names_the_stand_in():
     lines = table.splitlines()
     gan, pac = next(l for l in lines if l.startswith("DCGAN (m=1)")), next(l for l in lines if l.startswith("PacDCGAN2"))
     assert "3.0 ± 1.0" in gan and "9.0 ± 0.0" in pac
-    assert "m = 2: classes ≥ 5 % +6.0 ± 1.0" in table   # paired by seed: 9 − 2 and 9 − 4
+    assert "m = 2: classes covered +6.0 ± 1.0" in table   # paired by seed: 9 − 2 and 9 − 4
     assert table.count("(2 seeds: too few to call)") == 1
     three = runs + [dict(runs[0], seed=2), dict(runs[2], seed=2)]
     assert "too few" not in cifar10_table(three, "stand-in for CIFAR-10", "3 seeds")
     assert "FID" not in lines[1] and table.endswith("the numbers above are on the stand-in, not CIFAR-10")
     real = cifar10_table([dict(r, fid=30.0 + r["seed"]) for r in runs], "CIFAR-10", "paper")
     assert "FID" in real.splitlines()[1] and "30.5 ± 0.5" in real and "stand-in" not in real
+
+
+def test_long_tail_counts_fall_geometrically_to_one_tenth():
+    from pacgan_edu.data.long_tail import long_tail_counts
+    assert long_tail_counts(1000) == [1000, 774, 599, 464, 359, 278, 215, 166, 129, 100]
+    assert long_tail_counts(50, classes=3, ratio=1) == [50, 50, 50]
+    assert long_tail_counts(100, classes=2, ratio=4) == [100, 25]
+    for bad in (0.5, 1000, True):
+        with pytest.raises(ValueError, match="ratio must be a number in"):
+            long_tail_counts(100, ratio=bad)
+
+
+def test_long_tailed_stand_in_keeps_the_label_and_cuts_train_and_test_alike():
+    import numpy as np
+    from pacgan_edu.data.cifar10_stand_in import cifar10_stand_in
+    from pacgan_edu.data.long_tail import long_tail, long_tail_counts
+    data = cifar10_stand_in(500, 200)
+    tail = long_tail(data)
+    assert np.bincount(tail.train_labels, minlength=10).tolist() == long_tail_counts(50)
+    assert np.bincount(tail.test_labels, minlength=10).tolist() == long_tail_counts(20)
+    assert tail.label == "stand-in for CIFAR-10, long-tailed 10:1" and "long-tailed subset" in tail.source
+    # a subset of the source's images with their own labels, drawn the same way every time
+    source = {(img.tobytes(), int(lab)) for img, lab in zip(data.train_images, data.train_labels)}
+    assert all((img.tobytes(), int(lab)) in source for img, lab in zip(tail.train_images, tail.train_labels))
+    again = long_tail(data)
+    assert np.array_equal(tail.train_images, again.train_images) and np.array_equal(tail.test_labels, again.test_labels)
+    assert not np.array_equal(long_tail(data, seed=1).train_images, tail.train_images)
+
+
+def test_classes_covered_is_measured_against_the_real_shares():
+    from pacgan_edu.data.long_tail import long_tail_counts
+    counts = torch.tensor(long_tail_counts(1000), dtype=torch.float64)
+    real = counts / counts.sum()
+    labels = torch.repeat_interleave(torch.arange(10), counts.long())
+    assert cm.coverage_metrics(labels, real)["classes_covered"] == 10     # as the real data: all kept
+    assert cm.coverage_metrics(labels, real)["js_to_real"] == pytest.approx(0.0, abs=1e-12)
+    dropped = labels[labels < 8]                                          # the two rarest classes lost
+    assert cm.coverage_metrics(dropped, real)["classes_covered"] == 8
+    # the rarest class (2.4 %) counts at half its share, 1.2 %, where uniform real data would need 5 %
+    rare = torch.cat([torch.zeros(988, dtype=torch.long), torch.full((12,), 9)])
+    assert cm.classes_covered(cm.class_histogram(rare), real) == 2
+    assert cm.classes_covered(cm.class_histogram(rare)) == 1
+
+
+def test_long_tailed_task_trains_on_the_subset_and_scores_with_the_balanced_classifier(data_folder, tmp_path, capsys):
+    from pacgan_edu.tasks.cifar10 import cifar10_preset
+    config = cifar10_preset("quick", long_tail=True, steps=2, eval_every=2, eval_samples=60)
+    assert config.dataset == "cifar10-stand-in-lt"
+    trainer = GANTrainer(config, packs=[1], seeds=[0], device="cpu").run(progress=False)
+    task = trainer.task
+    assert task.label == "stand-in for CIFAR-10, long-tailed 10:1"
+    assert task.classifier(trainer.device).metadata["data"] == "stand-in for CIFAR-10"   # balanced: no prior
+    shares = task.real_class_shares()
+    assert shares[0] == pytest.approx(10 * shares[9], rel=0.15) and bool((shares[:-1] >= shares[1:]).all())
+    out = tmp_path / "lt.json"
+    assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
+                 "--long-tail", "--json", str(out)]) == 0
+    assert "stand-in for CIFAR-10, long-tailed 10:1: preset quick" in capsys.readouterr().out
+    settings = json.loads(out.read_text())["settings"]
+    assert settings["long_tail"] is True and settings["config"]["dataset"] == "cifar10-stand-in-lt"
+    assert settings["class_shares_real"] == pytest.approx(shares.tolist())

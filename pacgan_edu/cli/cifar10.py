@@ -33,6 +33,9 @@ def add_parser(subparsers) -> None:
                    help="also compute FID (needs the Inception weights file named by PACGAN_EDU_FID_WEIGHTS)")
     p.add_argument("--weak-discriminator", action="store_true",
                    help="D at a quarter of G's width: the collapse-prone setting (as PacGAN's Table 3 on Stacked MNIST)")
+    p.add_argument("--long-tail", action="store_true",
+                   help="train on a long-tailed subset (class k keeps 10^(-k/9) of its images, CIFAR-10-LT's 10:1): "
+                        "the rare classes are what a mode-dropping GAN loses first")
     add_remedy_arguments(p)
     p.set_defaults(run=run)
 
@@ -59,7 +62,8 @@ def run(args, parser) -> int:
             overrides[field] = value
     if args.steps is not None:
         overrides["eval_every"] = max(args.steps // 4, 1)
-    config = cifar10_preset(args.preset, args.data, weak_discriminator=args.weak_discriminator, **overrides)
+    config = cifar10_preset(args.preset, args.data, weak_discriminator=args.weak_discriminator,
+                            long_tail=args.long_tail, **overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
     start = time.perf_counter()
@@ -90,7 +94,8 @@ def run(args, parser) -> int:
     if args.json:
         settings = {"command": "cifar10", "command_line": "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:]),
                     "data": label, "data_source": trainer.task.data.source, "preset": args.preset,
-                    "weak_discriminator": args.weak_discriminator, "packs": packs,
+                    "weak_discriminator": args.weak_discriminator, "long_tail": args.long_tail,
+                    "class_shares_real": trainer.task.real_class_shares().tolist(), "packs": packs,
                     "seeds": seeds, "device": str(trainer.device), "config": config.as_dict(),
                     "architecture": trainer.task.architecture.as_dict(), "classifier": classifier,
                     "wall_seconds": wall, "steps_done": trainer.step, "published_anchor": PUBLISHED,

@@ -83,11 +83,13 @@ class Cifar10Data:
     classes: tuple
     source: str
     stand_in: bool = False
+    imbalance: float = 1.0     # n_max / n_min over the classes (pacgan_edu.data.long_tail); 1 = balanced
 
     @property
     def label(self) -> str:
         """What every figure and table says the data is."""
-        return STAND_IN_LABEL if self.stand_in else "CIFAR-10"
+        name = STAND_IN_LABEL if self.stand_in else "CIFAR-10"
+        return name if self.imbalance == 1 else f"{name}, long-tailed {self.imbalance:g}:1"
 
 
 # ------------------------------------------------------------------------------- the loader

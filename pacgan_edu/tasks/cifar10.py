@@ -18,6 +18,7 @@ import torch
 
 from ..data.cifar10 import Cifar10Data, cifar10_folder, load_cifar10
 from ..data.cifar10_stand_in import cifar10_stand_in
+from ..data.long_tail import long_tail
 from ..files import InvalidCheckpoint, load_checksummed, save_checksummed
 from ..models.dcgan import dcgan_architecture, make_dcgan_discriminator, make_dcgan_generator
 from ..models.resnet import SmallResNet
@@ -26,7 +27,7 @@ from ..settings import quick_mode
 from . import register_task
 from .cifar10_metrics import coverage_metrics, class_histogram, prdc
 
-DATASETS = ("cifar10", "cifar10-stand-in")
+DATASETS = ("cifar10", "cifar10-stand-in", "cifar10-lt", "cifar10-stand-in-lt")   # -lt: long-tailed subset
 METRICS = ("classes_covered", "kl_to_uniform", "js_to_real", "precision", "recall", "density", "coverage")
 SIZES = ("paper", "lecture", "quick")
 PRDC_REAL = 2000          # real test images PRDC compares against (at most)
@@ -35,18 +36,21 @@ CLASSIFIER_FORMAT = 1
 
 # ------------------------------------------------------------------------------ presets
 def cifar10_preset(size: str = "lecture", data: str = "stand-in", weak_discriminator: bool = False,
-                   **overrides) -> TrainConfig:
+                   long_tail: bool = False, **overrides) -> TrainConfig:
     """DCGAN on CIFAR-10 (Radford et al. 2016's settings: Adam 2e-4, β₁ 0.5, batch 64, z ~ N(0, I)).
 
     ``size``: "paper" (w = 64, 100,000 steps: a GPU job), "lecture" (w = 16, 2,000 steps: a GPU
     in a minute or two, a laptop CPU in tens of minutes), "quick" (w = 4, 20 steps: tests).
     ``data``: "stand-in" or "cifar10". ``weak_discriminator``: D at a quarter of G's width, the
-    collapse-prone setting (PacGAN's Table 3 weakens D the same way on Stacked MNIST)."""
+    collapse-prone setting (PacGAN's Table 3 weakens D the same way on Stacked MNIST).
+    ``long_tail``: train on the long-tailed subset (``pacgan_edu.data.long_tail``, ratio 10:1),
+    whose rare classes a mode-dropping GAN loses first."""
     if size not in SIZES:
         raise ValueError(f"unknown CIFAR-10 preset {size!r}; valid: {', '.join(SIZES)}")
     if data not in ("stand-in", "cifar10"):
         raise ValueError(f"unknown CIFAR-10 data {data!r}; valid: stand-in, cifar10")
-    base = TrainConfig(dataset="cifar10" if data == "cifar10" else "cifar10-stand-in", architecture="paper",
+    dataset = ("cifar10" if data == "cifar10" else "cifar10-stand-in") + ("-lt" if long_tail else "")
+    base = TrainConfig(dataset=dataset, architecture="paper",
                        loss="ns", steps=100_000, batch_size=64, lr_generator=2e-4, lr_discriminator=2e-4,
                        betas=(0.5, 0.999), updates="alternating", noise="normal", noise_dim=100,
                        eval_every=5000, eval_samples=5000)
@@ -59,14 +63,22 @@ def cifar10_preset(size: str = "lecture", data: str = "stand-in", weak_discrimin
 
 
 # ------------------------------------------------------------------------------ data
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=4)
 def cifar10_data(dataset: str) -> Cifar10Data:
     """The images of ``dataset`` (read once per process)."""
+    if dataset in ("cifar10-lt", "cifar10-stand-in-lt"):
+        return long_tail(cifar10_data(balanced_dataset(dataset)))
     if dataset == "cifar10-stand-in":
         return cifar10_stand_in(2000, 500) if quick_mode() else cifar10_stand_in()
     if dataset == "cifar10":
         return load_cifar10()
     raise ValueError(f"unknown CIFAR-10 dataset {dataset!r}; valid: {', '.join(DATASETS)}")
+
+
+def balanced_dataset(dataset: str) -> str:
+    """The balanced dataset a long-tailed one is cut from (itself when balanced): the scoring
+    classifier is always trained on it, so it has no prior towards the common classes."""
+    return dataset.removesuffix("-lt")
 
 
 def to_model_range(images: torch.Tensor) -> torch.Tensor:
@@ -189,6 +201,7 @@ class Cifar10Task:
         if config.noise_dim != self.architecture.noise_dim:
             raise ValueError(f"{config.dataset} uses noise_dim={self.architecture.noise_dim}, got {config.noise_dim}")
         self.data = cifar10_data(config.dataset)
+        self.scoring_data = cifar10_data(balanced_dataset(config.dataset))   # what the classifier learns
         self.gpu = None
         self._on_device: dict = {}
         self._classifiers: dict = {}
@@ -218,7 +231,7 @@ class Cifar10Task:
 
     def classifier(self, device) -> SmallResNet:
         if device not in self._classifiers:
-            model = load_classifier(self.data)
+            model = load_classifier(self.scoring_data)
             self._classifiers[device] = model if device.type == "cpu" else copy.deepcopy(model).to(device)
         return self._classifiers[device]
 
@@ -228,9 +241,12 @@ class Cifar10Task:
             classifier = self.classifier(device)
             images = to_model_range(torch.from_numpy(self.data.test_images[:PRDC_REAL])).to(device)
             _, features = classifier_outputs(classifier, images)
-            shares = class_histogram(torch.from_numpy(self.data.test_labels), len(self.data.classes))
-            self._real_scores[device] = (shares, features)
+            self._real_scores[device] = (self.real_class_shares(), features)
         return self._real_scores[device]
+
+    def real_class_shares(self) -> torch.Tensor:
+        """The real test set's class shares (what ``js_to_real`` and the coverage threshold read)."""
+        return class_histogram(torch.from_numpy(self.data.test_labels), len(self.data.classes))
 
     @torch.no_grad()
     def scores(self, samples: torch.Tensor) -> list[dict]:
@@ -257,5 +273,5 @@ class Cifar10Task:
 for _name in DATASETS:
     register_task(_name, Cifar10Task)
 
-__all__ = ["Cifar10Task", "DATASETS", "METRICS", "cifar10_data", "cifar10_preset", "classifier_outputs",
+__all__ = ["Cifar10Task", "DATASETS", "METRICS", "balanced_dataset", "cifar10_data", "cifar10_preset", "classifier_outputs",
            "load_classifier", "train_classifier"]
