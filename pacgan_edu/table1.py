@@ -7,6 +7,7 @@ demand ("run it in the break"). Both ways give the same :class:`Sweep`.
 """
 from __future__ import annotations
 
+import shlex
 import time
 from dataclasses import dataclass, field
 
@@ -56,6 +57,15 @@ def train_sweep(datasets, preset_name: str = "lecture", packs=(1, 2, 3, 4), seed
     return Sweep(runs, history, samples, wall, steps, device_name, "trained now", trainers)
 
 
+def regenerating_command(command_line: str, file_name: str) -> str:
+    """The recorded command with its ``--json`` pointed at the committed file (where it was run,
+    it wrote to a scratch path): the line a reader copies to regenerate that file."""
+    words = shlex.split(command_line)
+    if "--json" in words[:-1]:
+        words[words.index("--json") + 1] = f"data/prerecorded/{file_name}"
+    return shlex.join(words)
+
+
 def recorded_sweep(datasets) -> Sweep:
     """The committed sweeps ``data/prerecorded/toy_lecture_<dataset>.json`` (downloaded in Colab)."""
     import numpy as np
@@ -71,7 +81,8 @@ def recorded_sweep(datasets) -> Sweep:
         steps[name] = settings["configs"][name]["steps"]
         env = settings["environment"]
         devices.add(env.get("gpu", "cpu"))
-        sources.append(f"{name}: {settings.get('command_line', 'python -m pacgan_edu toy')} — "
+        command = regenerating_command(settings.get("command_line", "python -m pacgan_edu toy"), RECORDED.format(dataset=name))
+        sources.append(f"{name}: {command} — "
                        f"{wall[name] / 60:.1f} min on {env.get('cpu_model') or env.get('platform', 'a CPU')} "
                        f"({env.get('cpu_threads', '?')} torch threads, torch {env.get('torch', '?')})")
     return Sweep(runs, history, samples, wall, steps, ", ".join(sorted(devices)), "\n".join(sources))

@@ -25,6 +25,17 @@ def test_committed_sweeps_hold_every_run_with_history_samples_and_provenance(rec
         assert all(np.asarray(v).shape == (1000, 2) for v in recorded.samples[name].values())
         assert 0 < recorded.wall_seconds[name] < 3600
     assert "python -m pacgan_edu toy" in recorded.source
+    # the command a reader copies regenerates the committed file, not the scratch path it was run with
+    assert "--json data/prerecorded/toy_lecture_grid.json" in recorded.source
+    assert "--json data/prerecorded/toy_lecture_ring.json" in recorded.source
+
+
+def test_regenerating_command_points_json_at_the_committed_file():
+    from pacgan_edu.table1 import regenerating_command
+    line = "python -m pacgan_edu toy --dataset grid --json '/tmp/my runs/x.json' --seeds 10"
+    assert regenerating_command(line, "toy_lecture_grid.json") == (
+        "python -m pacgan_edu toy --dataset grid --json data/prerecorded/toy_lecture_grid.json --seeds 10")
+    assert regenerating_command("python -m pacgan_edu toy --seeds 2", "f.json") == "python -m pacgan_edu toy --seeds 2"
 
 
 def test_committed_sweep_json_carries_the_null_baselines_it_was_scored_against():
