@@ -7,7 +7,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..sweep import mean_se
-from ..tasks.cifar10_metrics import COVERAGE_FRACTION
+from ..tasks.cifar10_metrics import coverage_thresholds
 from .images import figure_sample_grids
 from .style import NEUTRAL, apply_style, pack_colour
 
@@ -41,12 +41,11 @@ def plot_class_histograms(runs, classes, label: str, real_shares=None) -> Figure
         stats = [mean_se(shares[:, c]) for c in range(len(classes))]
         ax.bar(x - 0.4 + (i + 0.5) * width, [s["mean"] for s in stats], width, yerr=[s["se"] for s in stats],
                color=pack_colour(m), capsize=2, label=f"m = {m} ({len(shares)} seeds)")
-    real = np.full(len(classes), 1 / len(classes)) if real_shares is None else np.asarray(real_shares, dtype=float)
     edges = np.arange(len(classes) + 1) - 0.5
     if real_shares is not None:
-        ax.step(edges, list(real * 100) + [real[-1] * 100], where="post", color=NEUTRAL, ls="--", lw=1.5,
-                label="real test set")
-    threshold = COVERAGE_FRACTION * real * 100
+        real = np.asarray(real_shares, dtype=float) * 100
+        ax.step(edges, list(real) + [real[-1]], where="post", color=NEUTRAL, ls="--", lw=1.5, label="real test set")
+    threshold = coverage_thresholds(real_shares, len(classes)).numpy() * 100
     ax.step(edges, list(threshold) + [threshold[-1]], where="post", color=NEUTRAL, ls=":", lw=1,
             label="half the real share: the 'covered' threshold")
     ax.set_xticks(x)

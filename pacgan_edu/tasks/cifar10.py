@@ -66,7 +66,7 @@ def cifar10_preset(size: str = "lecture", data: str = "stand-in", weak_discrimin
 @functools.lru_cache(maxsize=4)
 def cifar10_data(dataset: str) -> Cifar10Data:
     """The images of ``dataset`` (read once per process)."""
-    if dataset in ("cifar10-lt", "cifar10-stand-in-lt"):
+    if balanced_dataset(dataset) != dataset:
         return long_tail(cifar10_data(balanced_dataset(dataset)))
     if dataset == "cifar10-stand-in":
         return cifar10_stand_in(2000, 500) if quick_mode() else cifar10_stand_in()

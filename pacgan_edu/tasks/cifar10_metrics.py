@@ -40,11 +40,19 @@ def class_histogram(labels: torch.Tensor, classes: int = 10) -> torch.Tensor:
     return counts / counts.sum().clamp(min=1)
 
 
+def coverage_thresholds(real_shares, classes: int = 10, fraction: float = COVERAGE_FRACTION) -> torch.Tensor:
+    """The share each class needs to count as covered: ``fraction`` of its real share
+    (``real_shares``; None: balanced classes)."""
+    real = torch.full((classes,), 1 / classes, dtype=torch.float64) if real_shares is None else \
+        torch.as_tensor(real_shares, dtype=torch.float64)
+    return fraction * real
+
+
 def classes_covered(shares: torch.Tensor, real_shares: torch.Tensor | None = None,
                     fraction: float = COVERAGE_FRACTION) -> int:
     """Classes holding at least ``fraction`` of their real share (``real_shares``; None: uniform)."""
-    real = torch.full_like(shares.double(), 1 / len(shares)) if real_shares is None else real_shares.double()
-    return int((shares.double() >= fraction * real - 1e-12).sum())
+    thresholds = coverage_thresholds(real_shares, len(shares), fraction)
+    return int((shares.double() >= thresholds - 1e-12).sum())
 
 
 def kl_to_uniform(shares: torch.Tensor) -> float:
