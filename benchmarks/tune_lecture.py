@@ -124,7 +124,8 @@ def report(trainer: GANTrainer, packs, started: float) -> None:
         idx = [i for i, m in enumerate(trainer.members) if m.pack == pack]
         modes = [int(results[i]["modes_captured"]) for i in idx]
         hq = [round(100 * float(results[i]["high_quality_fraction"])) for i in idx]
-        print(f"  step {trainer.step:6d} m={pack} modes {modes} HQ % {hq} median dist/σ "
+        rkl = [round(float(results[i]["reverse_kl"]), 2) for i in idx]
+        print(f"  step {trainer.step:6d} m={pack} modes {modes} HQ % {hq} rKL {rkl} median dist/σ "
               f"{distance[idx].median():.1f} D loss {trainer.last_d_loss[idx].mean():.2f} "
               f"[{time.perf_counter() - started:.0f} s]", flush=True)
 
@@ -134,6 +135,8 @@ def main():
     parser.add_argument("--dataset", default="grid")
     parser.add_argument("--packs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds FIRST..FIRST+N-1 (two halves of a sweep side by side, one thread each)")
     parser.add_argument("--variant", action="append", default=None,
                         help="comma-separated overrides (see the module docstring)")
     args = parser.parse_args()
@@ -149,7 +152,8 @@ def main():
         start = time.perf_counter()
         with scaled_networks(probes.get("d_input_scale", 1.0), probes.get("g_output_scale", 1.0)), \
                 layer_norm_in_generator(bool(probes.get("g_layer_norm"))):
-            trainer = GANTrainer(config, packs=args.packs, seeds=range(args.seeds), device="cpu")
+            trainer = GANTrainer(config, packs=args.packs, seeds=range(args.first_seed, args.first_seed + args.seeds),
+                                 device="cpu")
             if probes.get("r1"):
                 add_r1_penalty(trainer, probes["r1"])
             decays = probes.get("ema") or ()

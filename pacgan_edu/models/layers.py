@@ -150,11 +150,20 @@ class MemberMaxout(nn.Module):
     The weights are drawn in the usual (unit, piece) column order and stored piece-major, so
     the max runs over a middle axis of contiguous rows of ``units`` numbers: about twice as fast
     on a CPU (forward and backward) as a max over the last axis of length ``pieces``.
+
+    ``samples_per_member`` (with ``sample_width``): the layer reads packs of that many samples
+    of ``sample_width`` numbers each, one count per member, and every unit starts out reading
+    *one* sample of the pack (unit u reads sample u mod m, all its pieces alike), initialised
+    with one sample's fan-in. Training is free to mix the samples afterwards. Why: a randomly
+    initialised unit that reads all m samples sees the sum of m independent projections, which
+    for m >= 3 already looks Gaussian (central limit theorem): the modes are washed out, so a
+    packed D starts near chance and can stay there for thousands of steps (README "How we
+    chose the lecture preset", rows 74-75). For m = 1 this is exactly the usual layer.
     """
 
     def __init__(self, generators, in_features: int, units: int, pieces: int = 5,
                  init: str = "normal", init_std: float = 0.02, device=None, used_in_features=None,
-                 full_precision: bool = False):
+                 full_precision: bool = False, samples_per_member=None, sample_width: int | None = None):
         super().__init__()
         self.units, self.pieces = units, pieces
         self.linear = MemberLinear(generators, in_features, units * pieces, True, init, init_std, device,
@@ -162,6 +171,23 @@ class MemberMaxout(nn.Module):
         with torch.no_grad():  # (unit, piece) columns -> (piece, unit): the same numbers, reordered
             for p in (self.linear.weight, self.linear.bias):
                 p.copy_(p.view(*p.shape[:-1], units, pieces).transpose(-1, -2).reshape(p.shape))
+            if samples_per_member is not None:
+                self._read_one_sample_per_unit(list(samples_per_member), sample_width, init)
+
+    def _read_one_sample_per_unit(self, samples: list[int], sample_width: int | None, init: str) -> None:
+        weight, bias = self.linear.weight, self.linear.bias
+        if len(samples) != weight.shape[0] or not sample_width or any(
+                m < 1 or m * sample_width > weight.shape[1] for m in samples):
+            raise ValueError(f"samples_per_member must give one pack size per member ({weight.shape[0]}) whose "
+                             f"samples of sample_width={sample_width!r} fit in {weight.shape[1]} inputs, got {samples!r}")
+        unit = torch.arange(self.units).repeat(self.pieces)          # piece-major columns
+        row_sample = torch.arange(weight.shape[1]) // sample_width
+        for k, m in enumerate(samples):
+            mask = (row_sample.unsqueeze(1) == (unit % m).unsqueeze(0)).to(weight.dtype)
+            # the uniform init's bound is 1/sqrt(fan-in): one sample's, not the pack's
+            scale = math.sqrt(m) if init == "uniform" else 1.0
+            weight[k].mul_(mask * scale)
+            bias[k].mul_(scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.linear(x)

@@ -27,6 +27,9 @@ class ToyArchitecture:
     maxout_pieces: int = 5
     init: str = "normal"      # "normal" = N(0, init_std) (paper); "uniform" = PyTorch default
     init_std: float = 0.02
+    # each unit of D's first layer starts reading one sample of the pack (MemberMaxout); the
+    # paper's D reads them all from the start, which leaves a packed D near chance for long
+    first_layer_per_sample: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -38,7 +41,9 @@ TOY_ARCHITECTURES = {
     # No BatchNorm in G, PyTorch's default init: at lecture length this G sharpens onto the ring's
     # modes (~78 % high quality vs ~35-56 % with BatchNorm) and a lone GAN drops grid modes the
     # packed ones keep (README "How we chose the lecture preset", rows 34-35 and 47-48).
-    "lecture": ToyArchitecture(128, 3, False, 64, 2, 5, "uniform"),
+    # D's first-layer units start on one sample each: packed Ds leave chance as early as the
+    # lone one (README rows 74-76).
+    "lecture": ToyArchitecture(128, 3, False, 64, 2, 5, "uniform", first_layer_per_sample=True),
     "tiny": ToyArchitecture(32, 2, True, 32, 1, 3, "normal", 0.02),
 }
 
@@ -104,8 +109,10 @@ class ToyDiscriminator(nn.Module):
         layers: list[nn.Module] = []
         used = [in_dim * m for m in packs]
         for index in range(arch.discriminator_layers):  # the first reads data points: float32 always
+            per_sample = index == 0 and arch.first_layer_per_sample
             layers.append(MemberMaxout(generators, width, arch.discriminator_hidden, arch.maxout_pieces,
-                                       arch.init, arch.init_std, device, used, full_precision=index == 0))
+                                       arch.init, arch.init_std, device, used, full_precision=index == 0,
+                                       samples_per_member=packs if per_sample else None, sample_width=in_dim))
             width, used = arch.discriminator_hidden, None
         # the trunk's output is D's "features" (what feature matching and the remedies' extra
         # heads read); the head turns them into one logit per pack
