@@ -12,9 +12,10 @@ side-by-side panel (m = 1 vs m = --pack, seed 0) after the lecture preset's step
 its modes captured every 250 steps with the seconds since Play: when the first collapse shows.
 ``--pair-seeds 10`` instead measures the live pair (``SideBySidePanel``, m = 1 vs m = --pack, the
 ``pair`` preset): it plays the panel on seed --seed for --mark seconds (default 120) and notes the
-step it reached, then trains seeds 0..N−1 of both members to that step as one ensemble (each
-member is its lone run, so this is what the panel would show for that seed at the mark) and
-counts the seeds where m = --pack holds ≥ 24 modes at ≥ 70 % HQ and m = 1 has ≥ 3 modes fewer.
+step it reached, then trains each seed 0..N−1's pair to that step as its own two-member
+ensemble (as the panel trains it: what the panel would show for that seed at the mark) and
+counts the seeds where m = --pack holds ≥ 24 modes at ≥ 70 % HQ and m = 1 has ≥ 3 modes fewer;
+with ``--at-step N [N ...]`` it skips the panel and counts at those steps.
 """
 from __future__ import annotations
 
@@ -86,27 +87,45 @@ def timeline(dataset: str, seed: int) -> None:
         raise RuntimeError(panel.last_error)
 
 
-def pair_seeds(dataset: str, pack: int, seed: int, seeds: int, mark: float, preset: str) -> None:
+def pair_seeds(dataset: str, pack: int, seed: int, seeds: int, mark: float, preset: str,
+               at_steps: list[int] | None = None) -> None:
+    """``at_steps``: skip the panel and count at these steps instead (the mark's step on another
+    day or machine: the step a panel reaches in 2 minutes is the CPU's speed, not the method's)."""
     from pacgan_edu import GANTrainer, Member
+    from pacgan_edu.parallel import run_side_by_side
     from pacgan_edu.presets import preset as make_preset
 
-    panel = SideBySidePanel(pack=pack, dataset=dataset, preset=preset, seed=seed, device="cpu")
-    start_step = panel.trainer.step
-    start = time.perf_counter()
-    panel.play()
-    time.sleep(mark)
-    reached = panel.trainer.step
-    panel.pause()
-    if panel.last_error:
-        raise RuntimeError(panel.last_error)
-    fps = panel.frames_per_second
-    print(f"panel (seed {seed}, {dataset}, preset {preset}): step {reached - start_step} of "
-          f"{panel.trainer.config.steps} after {mark:.0f} s of Play ({(reached - start_step) / mark:.0f} steps/s, "
-          f"{fps:.1f} frames/s; torch threads {torch.get_num_threads()}); wall {time.perf_counter() - start:.0f} s")
+    if at_steps:
+        marks = [(step, f"step {step}") for step in sorted(at_steps)]
+    else:
+        panel = SideBySidePanel(pack=pack, dataset=dataset, preset=preset, seed=seed, device="cpu")
+        start_step = panel.trainer.step
+        start = time.perf_counter()
+        panel.play()
+        time.sleep(mark)
+        reached = panel.trainer.step
+        panel.pause()
+        if panel.last_error:
+            raise RuntimeError(panel.last_error)
+        fps = panel.frames_per_second
+        print(f"panel (seed {seed}, {dataset}, preset {preset}): step {reached - start_step} of "
+              f"{panel.trainer.config.steps} after {mark:.0f} s of Play ({(reached - start_step) / mark:.0f} steps/s, "
+              f"{fps:.1f} frames/s; torch threads {torch.get_num_threads()}); wall {time.perf_counter() - start:.0f} s")
+        marks = [(reached, f"step {reached} ({mark:.0f} s after Play)")]
+    # one two-member ensemble per seed, exactly what the panel trains: in float32 a member's
+    # rounding depends on the ensemble it is batched with, and GAN training amplifies that, so a
+    # 20-member ensemble can end elsewhere than the panel on the same seed. Two at a time, one
+    # thread each (pacgan_edu.parallel).
     config = make_preset(preset, dataset=dataset, eval_every=10**9)
-    trainer = GANTrainer(config, members=[Member(m, s) for s in range(seeds) for m in (1, pack)], device="cpu")
-    trainer.run(reached, progress=False)
-    rows = {(r["pack"], r["seed"]): r for r in trainer.results()}
+    trainers = [GANTrainer(config, members=[Member(1, s), Member(pack, s)], device="cpu") for s in range(seeds)]
+    for step, label in marks:
+        for first in range(0, seeds, 2):
+            run_side_by_side(trainers[first:first + 2], step - trainers[first].step, progress=False)
+        count_pair_seeds([row for t in trainers for row in t.results()], pack, seeds, label)
+
+
+def count_pair_seeds(results: list[dict], pack: int, seeds: int, label: str) -> None:
+    rows = {(r["pack"], r["seed"]): r for r in results}
     shown = 0
     for s in range(seeds):
         lone, packed = rows[(1, s)], rows[(pack, s)]
@@ -117,7 +136,7 @@ def pair_seeds(dataset: str, pack: int, seed: int, seeds: int, mark: float, pres
               f"m = {pack} {packed['modes_captured']:2d} modes {100 * packed['high_quality_fraction']:4.0f} % HQ"
               f"  {'shows it' if ok else '-'}")
     print(f"{shown} of {seeds} seeds show m = {pack} on >= 24 modes at >= 70 % HQ and m = 1 >= 3 modes fewer "
-          f"at step {reached} ({mark:.0f} s after Play)")
+          f"at {label}", flush=True)
 
 
 def main() -> None:
@@ -131,12 +150,14 @@ def main() -> None:
     parser.add_argument("--timeline", action="store_true", help="print a lone m = 1 GAN's modes over time")
     parser.add_argument("--pair-seeds", type=int, default=0, help="measure the live pair at --mark seconds over N seeds")
     parser.add_argument("--mark", type=float, default=120.0, help="seconds after Play for --pair-seeds")
+    parser.add_argument("--at-step", type=int, nargs="+", default=None,
+                        help="--pair-seeds: count at these steps instead of playing the panel for --mark seconds")
     parser.add_argument("--preset", default="pair", help="preset of --pair-seeds, --screenshot and the timings")
     args = parser.parse_args()
     if args.seed is None:
         args.seed = PAIR_SEED
     if args.pair_seeds:
-        pair_seeds(args.dataset, args.pack, args.seed, args.pair_seeds, args.mark, args.preset)
+        pair_seeds(args.dataset, args.pack, args.seed, args.pair_seeds, args.mark, args.preset, args.at_step)
         return
     if args.timeline:
         timeline(args.dataset, args.seed)

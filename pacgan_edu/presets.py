@@ -117,7 +117,9 @@ PRESETS = {
     # collapse is decided early, the packed GANs keep every grid mode (a constant first half let
     # m = 3, 4 lose a few late), and the long tail sharpens the modes. On a CPU that multiplies
     # bfloat16 natively the hidden layers' products run in bfloat16 ("auto"): 1.5x faster steps,
-    # the same Table 1 within noise (README rows 66-68).
+    # the same Table 1 within noise (README rows 66-68). The architecture's D starts each first-layer
+    # unit on one sample of the pack, so packed Ds do not sit at chance for the first ~10,000
+    # steps (README rows 74-77).
     "lecture": TrainConfig(architecture="lecture", steps=30_000, batch_size=100, lr_generator=5e-4,
                            lr_discriminator=3e-3, betas=(0.5, 0.999), updates="simultaneous",
                            lr_final_fraction=0.01, lr_decay_start=0.0, eval_every=1000, matmul_precision="auto"),
