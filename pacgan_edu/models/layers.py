@@ -158,7 +158,7 @@ class MemberMaxout(nn.Module):
     initialised unit that reads all m samples sees the sum of m independent projections, which
     for m >= 3 already looks Gaussian (central limit theorem): the modes are washed out, so a
     packed D starts near chance and can stay there for thousands of steps (README "How we
-    chose the lecture preset", rows 74-75). For m = 1 this is exactly the usual layer.
+    chose the lecture preset", rows 74-77). For m = 1 this is exactly the usual layer.
     """
 
     def __init__(self, generators, in_features: int, units: int, pieces: int = 5,

@@ -42,7 +42,7 @@ TOY_ARCHITECTURES = {
     # modes (~78 % high quality vs ~35-56 % with BatchNorm) and a lone GAN drops grid modes the
     # packed ones keep (README "How we chose the lecture preset", rows 34-35 and 47-48).
     # D's first-layer units start on one sample each: packed Ds leave chance as early as the
-    # lone one (README rows 74-76).
+    # lone one (README rows 74-77).
     "lecture": ToyArchitecture(128, 3, False, 64, 2, 5, "uniform", first_layer_per_sample=True),
     "tiny": ToyArchitecture(32, 2, True, 32, 1, 3, "normal", 0.02),
 }
