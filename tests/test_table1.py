@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pacgan_edu import preset
 from pacgan_edu.metrics import null_baselines
 from pacgan_edu.sweep import summarize
 from pacgan_edu.table1 import recorded_sweep, train_sweep
@@ -18,8 +19,9 @@ def test_committed_sweeps_hold_every_run_with_history_samples_and_provenance(rec
     for name in ("grid", "ring"):
         runs = [r for r in recorded.runs if r["dataset"] == name]
         assert {(r["pack"], r["seed"]) for r in runs} == {(m, s) for m in (1, 2, 3, 4) for s in range(10)}
-        assert recorded.steps[name] == 30_000 and all(r["step"] == 30_000 for r in runs)
-        final_history = {(r["pack"], r["seed"]) for r in recorded.history if r["dataset"] == name and r["step"] == 30_000}
+        steps = preset("lecture", dataset=name).steps   # the committed file is the current preset's
+        assert recorded.steps[name] == steps and all(r["step"] == steps for r in runs)
+        final_history = {(r["pack"], r["seed"]) for r in recorded.history if r["dataset"] == name and r["step"] == steps}
         assert len(final_history) == 40
         assert set(recorded.samples[name]) == {"m=1", "m=2", "m=3", "m=4"}
         assert all(np.asarray(v).shape == (1000, 2) for v in recorded.samples[name].values())

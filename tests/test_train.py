@@ -272,6 +272,28 @@ def test_presets_are_valid_configs():
         (400_000, 100, 1e-4, (0.8, 0.999), "simultaneous")
 
 
+def test_a_preset_has_its_own_settings_for_some_datasets():
+    from pacgan_edu.presets import DATASET_SETTINGS, PRESETS
+    assert DATASET_SETTINGS, "nothing to test"
+    for name, per_dataset in DATASET_SETTINGS.items():
+        for dataset, settings in per_dataset.items():
+            config = preset(name, dataset=dataset)
+            assert config.dataset == dataset
+            assert settings and all(getattr(config, key) == value for key, value in settings.items())
+            assert config != PRESETS[name].replace(dataset=dataset)  # .replace changes the dataset alone
+            first = next(iter(settings))
+            # the caller's overrides win over the dataset's settings
+            assert getattr(preset(name, dataset=dataset, **{first: getattr(PRESETS[name], first)}), first) == \
+                getattr(PRESETS[name], first)
+    # the lecture ring: G twice as fast over half the schedule (README rows 80-84); the grid unchanged
+    grid, ring = preset("lecture", dataset="grid"), preset("lecture", dataset="ring")
+    assert preset("lecture") == grid == PRESETS["lecture"]
+    assert (ring.lr_generator, ring.steps) == (2 * grid.lr_generator, grid.steps // 2)
+    assert ring.replace(dataset="grid", lr_generator=grid.lr_generator, steps=grid.steps) == grid
+    # a preset without dataset settings is the same config on every dataset
+    assert preset("pair", dataset="ring") == PRESETS["pair"].replace(dataset="ring")
+
+
 @pytest.mark.parametrize("field, value, valid", [("dataset", "nope", "valid: .*grid, ring, stacked-mnist"),
                                                  ("loss", "nope", "valid: mm, ns, mm-nsat"),
                                                  ("architecture", "nope", "valid: paper, lecture, tiny")])

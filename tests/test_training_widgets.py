@@ -285,3 +285,25 @@ def test_remedy_menu_rebuilds_with_the_remedy_and_trains_live(panel, remedy):
 def test_remedy_menu_rejects_what_a_panel_cannot_train():
     with pytest.raises(ValueError, match="AdaGAN trains its GANs one after another"):
         TrainingPanel(remedy="adagan", preset=QUICK)
+
+
+def test_a_named_preset_brings_its_settings_for_the_chosen_dataset():
+    """The lecture preset runs the ring with its own rate and length (presets.DATASET_SETTINGS):
+    the panel follows the dataset dropdown, and the rate slider shows the rate that trains,
+    unless the student moved it."""
+    grid, ring = preset("lecture", dataset="grid"), preset("lecture", dataset="ring")
+    assert (grid.lr_generator, grid.steps) != (ring.lr_generator, ring.steps)
+    p = TrainingPanel(dataset="grid", pack=2, preset="lecture", device="cpu")
+    assert p.trainer.config == grid and p.lr.value == pytest.approx(grid.lr_generator)
+    p.dataset.value = "ring"
+    assert p.trainer.config == ring and p.target_step == ring.steps
+    assert p.lr.value == pytest.approx(ring.lr_generator)
+    p.lr.value = 3e-4   # the student's own rate stays, on any dataset
+    p.dataset.value = "grid"
+    assert p.lr.value == pytest.approx(3e-4)
+    assert (p.trainer.config.lr_generator, p.trainer.config.lr_discriminator, p.trainer.config.steps) == \
+        (pytest.approx(3e-4), pytest.approx(3e-4), grid.steps)
+    assert SideBySidePanel(dataset="ring", preset="lecture", device="cpu").trainer.config == ring
+    # a custom config is taken as it is: only its dataset follows the dropdown
+    custom = TrainingPanel(dataset="ring", pack=1, preset=grid, device="cpu")
+    assert custom.trainer.config == grid.replace(dataset="ring")

@@ -58,6 +58,7 @@ class _LivePanel:
         # a preset name, or a whole TrainConfig (e.g. preset("lecture", steps=6000))
         self.base_config = preset if isinstance(preset, TrainConfig) else make_preset(preset)
         self.preset_name = preset if isinstance(preset, str) else "custom"
+        self._named_preset = isinstance(preset, str)
         self.device = device
         self.autoplay = autoplay
         self._display_handle = None   # set when shown live; its fallback picture follows the panel
@@ -70,7 +71,7 @@ class _LivePanel:
                              "(AdaGAN trains its GANs one after another: see notebook 05)")
         if isinstance(pack, bool) or not isinstance(pack, int) or not self.pack_min <= pack <= MAX_PACK:
             raise ValueError(f"pack must be an integer in {self.pack_min}..{MAX_PACK}, got {pack!r}")
-        lr = self.base_config.lr_generator if lr is None else lr
+        lr = self._preset_for(dataset).lr_generator if lr is None else lr
         if not isinstance(lr, (int, float)) or not 1e-5 <= lr <= 0.1:
             raise ValueError(f"lr must be a number in [1e-5, 0.1], got {lr!r}")
 
@@ -112,6 +113,7 @@ class _LivePanel:
         self._thread: threading.Thread | None = None
         self._training = False              # True from Play until the worker has stopped training
         self._generation = 0                # bumped on rebuild: a stale worker never draws
+        self._syncing = False               # a control set by the panel itself: no rebuild of its own
 
         for control in (self.dataset, self.pack, self.loss, self.remedy, self.lr, self.seed):
             control.observe(self._guarded(self._on_setting), names="value")
@@ -124,14 +126,22 @@ class _LivePanel:
     def members(self) -> list[Member]:
         raise NotImplementedError
 
+    def _preset_for(self, dataset: str) -> TrainConfig:
+        """The preset on ``dataset``: a named preset with its own settings for it, if it has any
+        (``presets.DATASET_SETTINGS``); a custom config with only the dataset changed."""
+        if self._named_preset:
+            return make_preset(self.preset_name, dataset=dataset)
+        return self.base_config.replace(dataset=dataset)
+
     def config(self):
         """The TrainConfig for the current controls (preset + dataset, loss, remedy, learning rate)."""
-        changes = {"dataset": self.dataset.value, "loss": self.loss.value, "remedy": self.remedy.value}
-        if self.remedy.value != self.base_config.remedy:
+        base = self._preset_for(self.dataset.value)
+        changes = {"loss": self.loss.value, "remedy": self.remedy.value}
+        if self.remedy.value != base.remedy:
             changes["remedy_options"] = ()   # the new remedy's defaults
-        if not math.isclose(self.lr.value, self.base_config.lr_generator, rel_tol=1e-6):
+        if not math.isclose(self.lr.value, base.lr_generator, rel_tol=1e-6):
             changes.update(lr_generator=float(self.lr.value), lr_discriminator=float(self.lr.value))
-        return self.base_config.replace(**changes)
+        return base.replace(**changes)
 
     def _build(self) -> None:
         """A new trainer (and figure) for the current settings; shows its step-0 frame."""
@@ -338,8 +348,23 @@ class _LivePanel:
             self.trainer.run(max(self.target_step - self.trainer.step, 0), progress=False)
 
     def _on_setting(self, change) -> None:
+        if self._syncing:
+            return
         self.pause()
+        if change["owner"] is self.dataset:
+            self._follow_preset_rate(change["old"], change["new"])
         self._build()
+
+    def _follow_preset_rate(self, old: str, new: str) -> None:
+        """The learning-rate slider moves to the preset's rate for the new dataset, unless the
+        user had moved it away from the old one's."""
+        before, after = self._preset_for(old).lr_generator, self._preset_for(new).lr_generator
+        if math.isclose(self.lr.value, before, rel_tol=1e-6) and not math.isclose(before, after, rel_tol=1e-6):
+            self._syncing = True
+            try:
+                self.lr.value = after
+            finally:
+                self._syncing = False
 
     # ----------------------------------------------------------------------------- display
     def _ipython_display_(self) -> None:
