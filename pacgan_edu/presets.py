@@ -1,5 +1,5 @@
 """Training settings as data: ``paper`` (the PacGAN 2D protocol), ``lecture`` (a laptop CPU,
-a quarter of an hour for 40 GANs), ``pair`` (the live m = 1 vs m = 2 demo, about 2 minutes) and
+8 to 17 minutes for 40 GANs per dataset), ``pair`` (the live m = 1 vs m = 2 demo, about 2 minutes) and
 ``quick`` (seconds, tests and CI). Every entry point uses these; none has its
 own code path."""
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Table 1 at lecture scale for notebooks: train the sweep now, or read the committed one.
 
-The full lecture sweep (4 packing degrees × 10 seeds × 30,000 steps, per dataset) takes about a
-quarter of an hour per dataset on 2 CPU cores, so notebook 02 reads the result committed under
+The full lecture sweep (4 packing degrees × 10 seeds; 30,000 steps on the grid, 15,000 on the
+ring) takes 8–17 minutes per dataset on 2 CPU cores, so notebook 02 reads the result committed under
 ``data/prerecorded/`` (made by ``python -m pacgan_edu toy ... --json``) and retrains only on
 demand ("run it in the break"). Both ways give the same :class:`Sweep`.
 """

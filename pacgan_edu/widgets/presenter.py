@@ -109,8 +109,9 @@ class Presenter:
         from ..table1 import recorded_sweep
 
         sweep = recorded_sweep(["ring", "grid"])
-        return w.VBox([_text("Table 1 of the paper at lecture scale: 4 packing degrees × 10 seeds × 30,000 steps "
-                             "per dataset (mean ± s.e.; dots are seeds). The grey bands are what a generator that "
+        steps = ", ".join(f"{sweep.steps[name]:,} steps on the {name}" for name in ("ring", "grid"))
+        return w.VBox([_text(f"Table 1 of the paper at lecture scale: 4 packing degrees × 10 seeds, {steps} "
+                             "(mean ± s.e.; dots are seeds). The grey bands are what a generator that "
                              "learned nothing but the data's extent scores (uniform cloud) and what fresh real "
                              "samples score: a result is evidence only where it clears the uniform band."),
                        _picture(plot_coverage(sweep.runs, "modes_captured")),
@@ -142,7 +143,7 @@ class Presenter:
         from ..remedy_study import load_comparison
 
         comparisons = [load_comparison(name) for name in ("ring", "grid")]
-        return w.VBox([_text("The other cures for mode collapse, same nets, same 30,000 steps, 5 seeds: what each "
+        return w.VBox([_text("The other cures for mode collapse, the same nets and schedules as Table 1, 5 seeds: what each "
                              "buys (modes, quality) and what it costs (time per step). Notebook 05 has the details."),
                        _picture(plot_remedy_comparison(comparisons))])
 
