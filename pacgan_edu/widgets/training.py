@@ -56,9 +56,8 @@ class _LivePanel:
                  seed: int = PAIR_SEED, lr: float | None = None, steps_per_frame: int = 25,
                  autoplay: bool = False, device="auto", remedy: str = "none"):
         # a preset name, or a whole TrainConfig (e.g. preset("lecture", steps=6000))
-        self.base_config = preset if isinstance(preset, TrainConfig) else make_preset(preset)
+        self._preset = preset
         self.preset_name = preset if isinstance(preset, str) else "custom"
-        self._named_preset = isinstance(preset, str)
         self.device = device
         self.autoplay = autoplay
         self._display_handle = None   # set when shown live; its fallback picture follows the panel
@@ -71,7 +70,8 @@ class _LivePanel:
                              "(AdaGAN trains its GANs one after another: see notebook 05)")
         if isinstance(pack, bool) or not isinstance(pack, int) or not self.pack_min <= pack <= MAX_PACK:
             raise ValueError(f"pack must be an integer in {self.pack_min}..{MAX_PACK}, got {pack!r}")
-        lr = self._preset_for(dataset).lr_generator if lr is None else lr
+        start = self._preset_for(dataset)   # an unknown preset name fails here, before any widget exists
+        lr = start.lr_generator if lr is None else lr
         if not isinstance(lr, (int, float)) or not 1e-5 <= lr <= 0.1:
             raise ValueError(f"lr must be a number in [1e-5, 0.1], got {lr!r}")
 
@@ -129,9 +129,12 @@ class _LivePanel:
     def _preset_for(self, dataset: str) -> TrainConfig:
         """The preset on ``dataset``: a named preset with its own settings for it, if it has any
         (``presets.DATASET_SETTINGS``); a custom config with only the dataset changed."""
-        if self._named_preset:
-            return make_preset(self.preset_name, dataset=dataset)
-        return self.base_config.replace(dataset=dataset)
+        if isinstance(self._preset, str):
+            return make_preset(self._preset, dataset=dataset)
+        return self._preset.replace(dataset=dataset)
+
+    def _slider_at(self, rate: float) -> bool:
+        return math.isclose(self.lr.value, rate, rel_tol=1e-6)
 
     def config(self):
         """The TrainConfig for the current controls (preset + dataset, loss, remedy, learning rate)."""
@@ -139,7 +142,7 @@ class _LivePanel:
         changes = {"loss": self.loss.value, "remedy": self.remedy.value}
         if self.remedy.value != base.remedy:
             changes["remedy_options"] = ()   # the new remedy's defaults
-        if not math.isclose(self.lr.value, base.lr_generator, rel_tol=1e-6):
+        if not self._slider_at(base.lr_generator):
             changes.update(lr_generator=float(self.lr.value), lr_discriminator=float(self.lr.value))
         return base.replace(**changes)
 
@@ -359,7 +362,7 @@ class _LivePanel:
         """The learning-rate slider moves to the preset's rate for the new dataset, unless the
         user had moved it away from the old one's."""
         before, after = self._preset_for(old).lr_generator, self._preset_for(new).lr_generator
-        if math.isclose(self.lr.value, before, rel_tol=1e-6) and not math.isclose(before, after, rel_tol=1e-6):
+        if self._slider_at(before) and not self._slider_at(after):
             self._syncing = True
             try:
                 self.lr.value = after
