@@ -120,7 +120,9 @@ PRESETS = {
     # bfloat16 natively the hidden layers' products run in bfloat16 ("auto"): 1.5x faster steps,
     # the same Table 1 within noise (README rows 66-68). The architecture's D starts each first-layer
     # unit on one sample of the pack, so packed Ds do not sit at chance for the first ~10,000
-    # steps (README rows 74-77).
+    # steps (README rows 74-77). G's and D's rates trade the lone GAN's sharpness against how much
+    # it collapses (a faster G: sharper, fewer modes lost; a faster D: sharper, more lost, and at
+    # 20x G's rate packing stops helping): README rows 87-92.
     "lecture": TrainConfig(architecture="lecture", steps=30_000, batch_size=100, lr_generator=5e-4,
                            lr_discriminator=3e-3, betas=(0.5, 0.999), updates="simultaneous",
                            lr_final_fraction=0.01, lr_decay_start=0.0, eval_every=1000, matmul_precision="auto"),
