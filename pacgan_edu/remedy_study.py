@@ -69,6 +69,22 @@ def load_comparison(dataset: str, folder: str | None = None) -> Comparison:
     return Comparison(dataset, runs, history, samples, speed, baselines, settings)
 
 
+# what makes a schedule: a committed comparison may predate a change of the preset's schedule
+SCHEDULE_FIELDS = ("architecture", "steps", "lr_generator", "lr_discriminator", "lr_final_fraction",
+                   "lr_decay_start", "batch_size")
+
+
+def trained_with_preset(comparison: Comparison, preset_name: str = "lecture") -> bool:
+    """Whether the comparison's plain GAN ran with the preset's *current* schedule for its dataset
+    (Table 1's settings), so the two can be read side by side."""
+    from .presets import preset
+    plain = comparison.settings.get("none", {}).get("configs", {}).get(comparison.dataset)
+    if plain is None:
+        return False
+    current = preset(preset_name, dataset=comparison.dataset).as_dict()
+    return all(plain.get(name) == current[name] for name in SCHEDULE_FIELDS)
+
+
 def comparison_rows(comparison: Comparison) -> list[dict]:
     """One row per (remedy, m): mean ± s.e. over seeds, and paired by seed minus the plain GAN."""
     plain = {r["seed"]: r for r in comparison.runs if r["remedy"] == "none" and r["pack"] == 1}

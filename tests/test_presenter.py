@@ -90,3 +90,21 @@ def test_quick_mode_keeps_widgets_live_only_when_asked(monkeypatch):
     assert frontend.live_frontend()
     monkeypatch.setenv("PACGAN_EDU_LIVE_WIDGETS", "no")
     assert not frontend.live_frontend()
+
+
+def test_the_remedies_section_says_which_schedule_each_dataset_ran_with(no_training, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from pacgan_edu import preset, remedy_study
+
+    def constructed(dataset, folder=None):
+        changes = {"lr_decay_start": 0.5} if dataset == "grid" else {}
+        config = preset("lecture", dataset=dataset, **changes).as_dict()
+        return remedy_study.Comparison(dataset, [], [], {}, {}, {}, {"none": {"configs": {dataset: config}}})
+    monkeypatch.setattr(remedy_study, "load_comparison", constructed)
+    monkeypatch.setattr("pacgan_edu.plots.remedies.plot_remedy_comparison", lambda comparisons: plt.figure())
+    view = Presenter(device="cpu")
+    view.open("Remedies")
+    text = view.sections["Remedies"].children[0].value
+    assert "the ring with Table 1's settings" in text
+    assert "the grid with an earlier schedule of the lecture preset" in text

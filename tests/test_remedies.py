@@ -260,3 +260,16 @@ def test_trainer_rejects_bad_seeds_and_a_bare_pack_number_clearly():
         GANTrainer(tiny(), packs=[1], seeds=[-1])
     with pytest.raises(TypeError, match=r"packs must be a list of integers, e.g. packs=\[2\]"):
         GANTrainer(tiny(), packs=2, seeds=[0])
+
+
+# ------------------------------------------------------------------ the committed comparison's schedule
+def test_a_comparison_says_whether_it_ran_with_the_presets_current_schedule():
+    from pacgan_edu.remedy_study import Comparison, trained_with_preset
+
+    def comparison(dataset, **changes):
+        config = preset("lecture", dataset=dataset, **changes).as_dict()
+        return Comparison(dataset, [], [], {}, {}, {}, {"none": {"configs": {dataset: config}}})
+    assert trained_with_preset(comparison("ring")) and trained_with_preset(comparison("grid"))
+    assert not trained_with_preset(comparison("grid", lr_decay_start=0.5))     # an earlier schedule
+    assert not trained_with_preset(comparison("ring", lr_generator=5e-4))      # the grid's rate on the ring
+    assert not trained_with_preset(Comparison("grid", [], [], {}, {}, {}, {}))  # no plain GAN: cannot say

@@ -140,10 +140,13 @@ class Presenter:
 
     def _remedies(self) -> w.Widget:
         from ..plots.remedies import plot_remedy_comparison
-        from ..remedy_study import load_comparison
+        from ..remedy_study import load_comparison, trained_with_preset
 
         comparisons = [load_comparison(name) for name in ("ring", "grid")]
-        return w.VBox([_text("The other cures for mode collapse, the same nets and schedules as Table 1, 5 seeds: what each "
+        schedules = "; ".join(f"the {c.dataset} " + ("with Table 1's settings" if trained_with_preset(c)
+                                                      else "with an earlier schedule of the lecture preset")
+                              for c in comparisons)
+        return w.VBox([_text(f"The other cures for mode collapse, the lecture nets, 5 seeds ({schedules}): what each "
                              "buys (modes, quality) and what it costs (time per step). Notebook 05 has the details."),
                        _picture(plot_remedy_comparison(comparisons))])
 
