@@ -1,4 +1,4 @@
-"""Search for a collapse-prone CIFAR-10 (stand-in) setting: m = 1 vs m = 2 over seeds, scored often.
+"""Search for a collapse-prone CIFAR-10 (stand-in) setting: m = 1 vs m = 2 (``--packs``) over seeds, scored often.
 
 Trains the lecture nets with the given preset overrides, evaluates every ``--eval-every`` steps,
 prints classes covered and KL to uniform per run and the paired-by-seed difference, and saves a
@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--eval-every", type=int, default=250)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--packs", type=int, nargs="+", default=[1, 2], help="packing degrees (m = 1 is always added: the others are paired with it)")
     parser.add_argument("--out", type=Path, default=Path("search_cifar10"))
     args = parser.parse_args()
     overrides = {field: json.loads(value) for field, value in (item.split("=", 1) for item in args.set)}
@@ -46,7 +48,7 @@ def main():
     else:
         config = cifar10_preset("lecture", "stand-in", weak_discriminator=args.weak_discriminator,
                                 long_tail=args.long_tail, steps=args.steps, eval_every=args.eval_every, **overrides)
-        trainer = GANTrainer(config, packs=[1, 2], seeds=list(range(args.seeds)), device="cpu")
+        trainer = GANTrainer(config, packs=sorted(set(args.packs) | {1}), seeds=list(range(args.first_seed, args.first_seed + args.seeds)), device="cpu")
     start = time.perf_counter()
     while trainer.step < args.steps:
         trainer.run(min(args.eval_every, args.steps - trainer.step), progress=False)

@@ -51,6 +51,32 @@ def test_weak_discriminator_preset_keeps_g_and_quarters_d():
     assert sum(p.numel() for p in DCGANDiscriminator(weak).parameters()) < lecture_d / 8
 
 
+def test_generator_without_batch_norm_differs_by_its_batch_norm_layers_alone():
+    from torch import nn
+    from pacgan_edu.models.dcgan import DCGANGenerator, init_dcgan_weights
+    from pacgan_edu.tasks.cifar10 import cifar10_preset
+    for size, arch in (("lecture", "lecture"), ("quick", "tiny"), ("paper", "paper")):
+        assert cifar10_preset(size, generator_batch_norm=False).architecture == f"{arch}-no-bn-g"
+        assert cifar10_preset(size, weak_discriminator=True, generator_batch_norm=False).architecture == f"{arch}-quarter-d-no-bn-g"
+    usual = DCGANGenerator(dcgan_architecture("cifar10", "tiny"))
+    plain = DCGANGenerator(dcgan_architecture("cifar10", "tiny-no-bn-g"))
+    assert not dcgan_architecture("cifar10", "tiny-no-bn-g").generator_batch_norm
+    assert any(isinstance(m, nn.BatchNorm2d) for m in usual.modules())
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())
+    def weighted(net):   # every layer but BatchNorm: its kind and its parameters' shapes
+        return [(type(m).__name__, [p.shape for p in m.parameters()]) for m in net.modules()
+                if isinstance(m, (nn.Linear, nn.ConvTranspose2d, nn.Conv2d))]
+    assert weighted(usual) == weighted(plain) and len(weighted(plain)) == 4
+    for net in (usual, plain):
+        init_dcgan_weights(net, torch.Generator().manual_seed(0))
+    z = torch.randn(8, 100, generator=torch.Generator().manual_seed(1))
+    images = plain(z)
+    assert images.shape == (8, 3, 32, 32) and images.abs().max() <= 1
+    # BatchNorm makes the batch's images depend on each other; without it each image is its own
+    assert torch.allclose(plain(z[:1]), images[:1], atol=1e-6)
+    assert not torch.allclose(usual(z[:2])[:1], usual(z)[:1], atol=1e-4)
+
+
 def test_class_coverage_metrics_on_histograms_with_known_answers():
     uniform = torch.arange(1000) % 10
     one = torch.zeros(1000, dtype=torch.long)
@@ -173,6 +199,14 @@ def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, cap
     settings = json.loads(weak.read_text())["settings"]
     assert settings["weak_discriminator"] and settings["architecture"]["discriminator_channels"] == [1, 2, 4]
     assert document["settings"]["weak_discriminator"] is False
+    plain = tmp_path / "plain.json"
+    assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
+                 "--no-generator-batch-norm", "--json", str(plain)]) == 0
+    assert "preset quick, G without BatchNorm" in capsys.readouterr().out
+    settings = json.loads(plain.read_text())["settings"]
+    assert settings["generator_batch_norm"] is False and settings["config"]["architecture"] == "tiny-no-bn-g"
+    assert settings["architecture"]["generator_batch_norm"] is False
+    assert document["settings"]["generator_batch_norm"] is True
     with pytest.raises(SystemExit):
         main(["cifar10", "--preset", "quick", "--fid"])
     assert "weights-inception" in capsys.readouterr().err

@@ -33,6 +33,9 @@ def add_parser(subparsers) -> None:
                    help="also compute FID (needs the Inception weights file named by PACGAN_EDU_FID_WEIGHTS)")
     p.add_argument("--weak-discriminator", action="store_true",
                    help="D at a quarter of G's width: the collapse-prone setting (as PacGAN's Table 3 on Stacked MNIST)")
+    p.add_argument("--no-generator-batch-norm", dest="generator_batch_norm", action="store_false",
+                   help="G without its BatchNorm layers (Arjovsky et al. 2017): the collapse-prone setting where, on the "
+                        "stand-in, the lone GAN falls to one or two classes and packing spreads it")
     p.add_argument("--long-tail", action="store_true",
                    help="train on a long-tailed subset (class k keeps 10^(-k/9) of its images, CIFAR-10-LT's 10:1): "
                         "the rare classes are what a mode-dropping GAN loses first")
@@ -63,7 +66,7 @@ def run(args, parser) -> int:
     if args.steps is not None:
         overrides["eval_every"] = max(args.steps // 4, 1)
     config = cifar10_preset(args.preset, args.data, weak_discriminator=args.weak_discriminator,
-                            long_tail=args.long_tail, **overrides)
+                            long_tail=args.long_tail, generator_batch_norm=args.generator_batch_norm, **overrides)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     packs = sorted(set(args.pack))
     start = time.perf_counter()
@@ -83,7 +86,8 @@ def run(args, parser) -> int:
         row["data"] = label
     metrics = METRICS + (("fid",) if args.fid else ())
     summary = summarize(runs, metrics=metrics)
-    print("\n" + cifar10_table(runs, label, f"preset {args.preset}{', D at ¼ width' if args.weak_discriminator else ''}, {trainer.step} steps, {len(seeds)} seed(s), "
+    variant = (", D at ¼ width" if args.weak_discriminator else "") + ("" if args.generator_batch_norm else ", G without BatchNorm")
+    print("\n" + cifar10_table(runs, label, f"preset {args.preset}{variant}, {trainer.step} steps, {len(seeds)} seed(s), "
                                            f"{config.eval_samples:,} samples scored, {wall:.0f} s on {trainer.device}"))
     classifier = trainer.task.classifier(trainer.device).metadata
     print(f"scored by a classifier trained on the {classifier['data']} (test accuracy {100 * classifier['test_accuracy']:.1f} %)")
@@ -94,7 +98,8 @@ def run(args, parser) -> int:
     if args.json:
         settings = {"command": "cifar10", "command_line": "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:]),
                     "data": label, "data_source": trainer.task.data.source, "preset": args.preset,
-                    "weak_discriminator": args.weak_discriminator, "long_tail": args.long_tail,
+                    "weak_discriminator": args.weak_discriminator, "generator_batch_norm": args.generator_batch_norm,
+                    "long_tail": args.long_tail,
                     "class_shares_real": trainer.task.real_class_shares().tolist(), "packs": packs,
                     "seeds": seeds, "device": str(trainer.device), "config": config.as_dict(),
                     "architecture": trainer.task.architecture.as_dict(), "classifier": classifier,

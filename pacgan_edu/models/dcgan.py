@@ -15,6 +15,8 @@ Two settings from PacGAN (Lin et al., NeurIPS 2018), REFERENCES.md § Stacked MN
   z ∈ R¹⁰⁰ ~ N(0, I). G: Linear → 4×4×4w, BN, ReLU; 5×5 stride-2 transposed convs → 8×8×2w →
   16×16×w (BN + ReLU) → 32×32×3, tanh. D: 5×5 stride-2 convs 3m → w (leaky ReLU 0.2, no BN) →
   2w → 4w (BN + leaky ReLU 0.2) → Linear → 1 logit. w = 64 ("paper"), 16 ("lecture": a CPU), 4 ("tiny").
+  Collapse-prone variants: D at a quarter of G's width ("-quarter-d"), G without BatchNorm
+  ("-no-bn-g").
 
 Packing changes one number: D's first layer reads 3m channels (m stacked images).
 
@@ -54,6 +56,9 @@ class DCGANArchitecture:
     discriminator_first_batch_norm: bool
     leaky_slope: float
     image_side: int = IMAGE_SIDE     # 28 (Stacked MNIST) or 32 (CIFAR-10)
+    # False: G without its BatchNorm layers (and nothing else changed) — Arjovsky et al. 2017
+    # (WGAN, § 4.3) show the standard GAN failing with such a DCGAN generator; here it collapses
+    generator_batch_norm: bool = True
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -82,18 +87,19 @@ DCGAN_ARCHITECTURES = {
 }
 
 
-def _cifar(name: str, w: int, d: int | None = None) -> DCGANArchitecture:
+def _cifar(name: str, w: int, d: int | None = None, generator_batch_norm: bool = True) -> DCGANArchitecture:
     d = w if d is None else d   # D's width; d < w makes a weaker D, as PacGAN's Table 3 does on Stacked MNIST
     return DCGANArchitecture(name, 100, (4 * w, 2 * w, w, IMAGE_CHANNELS), 5, False, (d, 2 * d, 4 * d), 5, False,
-                             0.2, 32)
+                             0.2, 32, generator_batch_norm)
 
 
-# "<size>-quarter-d": the same G with D at a quarter of its width — the collapse-prone setting
-# (a weak D, as PacGAN's Table 3 uses on Stacked MNIST)
+# Collapse-prone variants, by suffix (README "CIFAR-10" lists what each did on the stand-in):
+# "-quarter-d": the same G with D at a quarter of its width (a weak D, as PacGAN's Table 3 uses
+# on Stacked MNIST); "-no-bn-g": G without its BatchNorm layers (Arjovsky et al. 2017).
 DCGAN_ARCHITECTURES["cifar10"] = {
-    **{size: _cifar(f"dcgan32-{size}", w) for size, w in (("paper", 64), ("lecture", 16), ("tiny", 4))},
-    **{f"{size}-quarter-d": _cifar(f"dcgan32-{size}-quarter-d", w, w // 4) for size, w in (("paper", 64), ("lecture", 16),
-                                                                                           ("tiny", 4))}}
+    f"{size}{weak}{plain}": _cifar(f"dcgan32-{size}{weak}{plain}", w, w // 4 if weak else w, not plain)
+    for size, w in (("paper", 64), ("lecture", 16), ("tiny", 4))
+    for weak in ("", "-quarter-d") for plain in ("", "-no-bn-g")}
 
 
 def dcgan_architecture(setting: str, size: str) -> DCGANArchitecture:
@@ -122,10 +128,13 @@ class DCGANGenerator(nn.Module):
         channels, k = arch.generator_channels, arch.generator_kernel
         sides = _halvings(len(channels) - 1, arch.image_side)[::-1]           # e.g. 2, 4, 7, 14, 28
         self.start = (channels[0], sides[0], sides[0])
-        # no bias before BatchNorm: its mean subtraction would cancel it
+        # no bias before BatchNorm: its mean subtraction would cancel it (none without BatchNorm
+        # either, so that a "-no-bn-g" G differs from DCGAN's by the BatchNorm layers alone)
         self.project = nn.Linear(arch.noise_dim, channels[0] * sides[0] ** 2, bias=False)
         # BN per channel of the first feature map, after the reshape (as in the authors' code)
-        layers: list[nn.Module] = [nn.BatchNorm2d(channels[0], track_running_stats=False), nn.ReLU()]
+        def normalise(c: int) -> list[nn.Module]:
+            return [nn.BatchNorm2d(c, track_running_stats=False)] if arch.generator_batch_norm else []
+        layers: list[nn.Module] = [*normalise(channels[0]), nn.ReLU()]
         last = len(channels) - 2
         for i, (c_in, c_out) in enumerate(zip(channels[:-1], channels[1:])):
             # output side = 2·in − 1 + output_padding: output_padding picks 4 vs 7, 14, 28
@@ -133,7 +142,7 @@ class DCGANGenerator(nn.Module):
             is_image = i == last and not arch.generator_final_conv
             layers.append(nn.ConvTranspose2d(c_in, c_out, k, stride=2, padding=k // 2,
                                              output_padding=output_padding, bias=is_image))
-            layers += [nn.Tanh()] if is_image else [nn.BatchNorm2d(c_out, track_running_stats=False), nn.ReLU()]
+            layers += [nn.Tanh()] if is_image else [*normalise(c_out), nn.ReLU()]
         if arch.generator_final_conv:
             layers += [nn.Conv2d(channels[-1], IMAGE_CHANNELS, 3, padding=1), nn.Tanh()]
         self.upsample = nn.Sequential(*layers)

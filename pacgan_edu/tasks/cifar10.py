@@ -36,13 +36,16 @@ CLASSIFIER_FORMAT = 1
 
 # ------------------------------------------------------------------------------ presets
 def cifar10_preset(size: str = "lecture", data: str = "stand-in", weak_discriminator: bool = False,
-                   long_tail: bool = False, **overrides) -> TrainConfig:
+                   long_tail: bool = False, generator_batch_norm: bool = True, **overrides) -> TrainConfig:
     """DCGAN on CIFAR-10 (Radford et al. 2016's settings: Adam 2e-4, β₁ 0.5, batch 64, z ~ N(0, I)).
 
     ``size``: "paper" (w = 64, 100,000 steps: a GPU job), "lecture" (w = 16, 2,000 steps: a GPU
     in a minute or two, a laptop CPU in tens of minutes), "quick" (w = 4, 20 steps: tests).
     ``data``: "stand-in" or "cifar10". ``weak_discriminator``: D at a quarter of G's width, the
     collapse-prone setting (PacGAN's Table 3 weakens D the same way on Stacked MNIST).
+    ``generator_batch_norm=False``: G without its BatchNorm layers (Arjovsky et al. 2017, § 4.3:
+    the standard GAN fails with such a DCGAN generator) — the setting where the lone GAN collapses
+    to one or two classes on the stand-in and packing visibly spreads it (README "CIFAR-10").
     ``long_tail``: train on the long-tailed subset (``pacgan_edu.data.long_tail``, ratio 10:1),
     whose rare classes a mode-dropping GAN loses first."""
     if size not in SIZES:
@@ -57,8 +60,9 @@ def cifar10_preset(size: str = "lecture", data: str = "stand-in", weak_discrimin
     shorter = {"paper": {}, "lecture": dict(architecture="lecture", steps=2000, eval_every=250, eval_samples=2000),
                "quick": dict(architecture="tiny", steps=20, batch_size=16, eval_every=10, eval_samples=200)}[size]
     config = base.replace(**shorter)
-    if weak_discriminator and "architecture" not in overrides:
-        config = config.replace(architecture=f"{config.architecture}-quarter-d")
+    if "architecture" not in overrides:
+        suffix = ("-quarter-d" if weak_discriminator else "") + ("" if generator_batch_norm else "-no-bn-g")
+        config = config.replace(architecture=config.architecture + suffix)
     return config.replace(**overrides)
 
 
