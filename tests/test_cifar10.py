@@ -191,6 +191,9 @@ def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, cap
     assert document["settings"]["classifier"]["data"] == "stand-in for CIFAR-10"
     assert {(r["pack"], r["seed"]) for r in document["runs"]} == {(m, s) for m in (1, 2) for s in (0, 1)}
     assert all(r["data"] == "stand-in for CIFAR-10" for r in document["runs"])
+    baselines = document["settings"]["baselines"]
+    assert [b["label"] for b in baselines] == ["real images", "flat colours", "pixel noise", "one image"]
+    assert baselines[3]["classes_covered"] == 1 and all("baseline: " + b["label"] in printed for b in baselines)
     assert len(list((tmp_path / "grids").glob("*.png"))) == 4
     weak = tmp_path / "weak.json"
     assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
@@ -229,6 +232,43 @@ def test_cifar10_table_shows_mean_and_se_per_pack_and_names_the_stand_in():
     assert "FID" not in lines[1] and table.endswith("the numbers above are on the stand-in, not CIFAR-10")
     real = cifar10_table([dict(r, fid=30.0 + r["seed"]) for r in runs], "CIFAR-10", "paper")
     assert "FID" in real.splitlines()[1] and "30.5 ± 0.5" in real and "stand-in" not in real
+
+
+def test_baseline_samples_are_what_their_names_say():
+    from pacgan_edu.tasks.cifar10_baselines import BASELINES, baseline_samples
+    real = torch.rand(6, 3, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    samples = baseline_samples(real, torch.Generator().manual_seed(1))
+    assert list(samples) == list(BASELINES) and all(s.shape == real.shape for s in samples.values())
+    assert torch.equal(samples["real images"], real)
+    assert all(torch.equal(image, real[0]) for image in samples["one image"])
+    flat = samples["flat colours"]
+    assert torch.equal(flat, flat[:, :, :1, :1].expand_as(flat)) and flat[:, :, 0, 0].unique().numel() == 18
+    noise = samples["pixel noise"]
+    assert noise.min() >= -1 and noise.max() <= 1 and noise.std() > 0.5
+    with pytest.raises(ValueError, match="expected real images"):
+        baseline_samples(real[0], torch.Generator())
+
+
+def test_baseline_scores_rank_a_perfect_generator_above_total_collapse(data_folder):
+    import math
+    from pacgan_edu.tasks.cifar10 import Cifar10Task, cifar10_preset
+    rows = {r["label"]: r for r in Cifar10Task(cifar10_preset("quick")).baseline_scores(200)}
+    assert rows["one image"]["classes_covered"] == 1
+    assert rows["one image"]["kl_to_uniform"] == pytest.approx(math.log(10))
+    assert rows["real images"]["kl_to_uniform"] < 0.5 < rows["one image"]["kl_to_uniform"]
+    assert rows["real images"]["recall"] > rows["one image"]["recall"]
+    assert sum(rows["flat colours"]["class_shares"]) == pytest.approx(1.0)
+
+
+def test_cifar10_table_prints_the_baselines_under_the_gans():
+    from pacgan_edu.tasks.cifar10_table import cifar10_table
+    metrics = dict(classes_covered=3, kl_to_uniform=0.5, js_to_real=0.1, precision=0.5, recall=0.5, density=1.0, coverage=0.5)
+    runs = [dict(dataset="cifar10-stand-in", pack=m, seed=s, **metrics) for m in (1, 2) for s in (0, 1, 2)]
+    table = cifar10_table(runs, "stand-in for CIFAR-10", "x", [dict(metrics, label="flat colours", classes_covered=6)])
+    lines = table.splitlines()
+    flat = next(l for l in lines if l.startswith("baseline: flat colours"))
+    assert flat.split()[3] == "6.0" and "±" not in flat
+    assert lines.index(flat) > next(i for i, l in enumerate(lines) if l.startswith("PacDCGAN2"))
 
 
 def test_long_tail_counts_fall_geometrically_to_one_tenth():

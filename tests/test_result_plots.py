@@ -106,6 +106,22 @@ def test_metric_curves_draw_the_mean_over_seeds():
     assert len(thin) >= 6  # 2 packing degrees x 3 seeds
 
 
+def test_class_curves_name_the_data_and_draw_the_trivial_baselines():
+    from pacgan_edu.plots.cifar10 import plot_class_curves
+    history = [{"dataset": "cifar10-stand-in", "pack": m, "seed": s, "step": t, "kl_to_uniform": 2.0 / m - t / 1000}
+               for m in (1, 2) for s in range(3) for t in (0, 500)]
+    baselines = [{"label": "flat colours", "kl_to_uniform": 0.57}, {"label": "one image", "kl_to_uniform": 2.3},
+                 {"label": "pixel noise", "kl_to_uniform": 2.3}]
+    (ax,) = plot_class_curves(history, "stand-in for CIFAR-10", baselines).axes
+    assert ax.get_title() == "stand-in for CIFAR-10: KL to uniform during training (3 seeds)" and labelled(ax)
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.lines}
+    assert lines["baseline: flat colours"] == [0.57, 0.57] and lines["baseline: one image"] == [2.3, 2.3]
+    assert "baseline: pixel noise" not in lines         # it sits on "one image": one line says both
+    assert lines["m = 2 (mean ± s.e.)"] == pytest.approx([1.0, 0.5])
+    with pytest.raises(ValueError, match="unknown metric"):
+        plot_class_curves(history, "x", metric="fid")
+
+
 def test_table1_figure_puts_ours_beside_the_paper():
     runs = fake_runs()
     fig = R.plot_table1_comparison(runs)

@@ -84,11 +84,13 @@ def run(args, parser) -> int:
     for row in runs:
         row["stopped_reason"] = trainer.stopped_reason
         row["data"] = label
+    baselines = trainer.task.baseline_scores(config.eval_samples, trainer.device)
     metrics = METRICS + (("fid",) if args.fid else ())
     summary = summarize(runs, metrics=metrics)
     variant = (", D at ¼ width" if args.weak_discriminator else "") + ("" if args.generator_batch_norm else ", G without BatchNorm")
     print("\n" + cifar10_table(runs, label, f"preset {args.preset}{variant}, {trainer.step} steps, {len(seeds)} seed(s), "
-                                           f"{config.eval_samples:,} samples scored, {wall:.0f} s on {trainer.device}"))
+                                           f"{config.eval_samples:,} samples scored, {wall:.0f} s on {trainer.device}",
+                                           baselines))
     classifier = trainer.task.classifier(trainer.device).metadata
     print(f"scored by a classifier trained on the {classifier['data']} (test accuracy {100 * classifier['test_accuracy']:.1f} %)")
     if args.grids:
@@ -103,7 +105,7 @@ def run(args, parser) -> int:
                     "class_shares_real": trainer.task.real_class_shares().tolist(), "packs": packs,
                     "seeds": seeds, "device": str(trainer.device), "config": config.as_dict(),
                     "architecture": trainer.task.architecture.as_dict(), "classifier": classifier,
-                    "wall_seconds": wall, "steps_done": trainer.step, "published_anchor": PUBLISHED,
+                    "baselines": baselines, "wall_seconds": wall, "steps_done": trainer.step, "published_anchor": PUBLISHED,
                     "environment": environment()}
         write_json(args.json, settings, runs, summary, extra={"history": trainer.history})
         print(f"wrote {args.json}")

@@ -54,3 +54,13 @@ def plot_class_histograms(runs, classes, label: str, real_shares=None) -> Figure
     ax.set_title(f"{label}: which classes the generators produce (classifier's verdict, mean ± s.e.)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=10, ncol=len(packs) + 2, frameon=False)
     return fig
+
+
+def plot_class_curves(history, label: str, baselines=(), metric: str = "kl_to_uniform") -> Figure:
+    """``metric`` of the class histogram against training step per packing degree (one thin line
+    per seed, mean ± s.e.), with the trivial generators' scores (``Cifar10Task.baseline_scores``)
+    as dashed lines: a GAN below "flat colours" has not beaten colours without shapes."""
+    from .results import plot_metric_curves
+    lines = {f"baseline: {b['label']}": b[metric] for b in baselines if b["label"] != "pixel noise"}
+    name = metric.replace("_", " ").replace("kl", "KL").replace("js", "JS")
+    return plot_metric_curves(history, metric, title=f"{label}: {name} during training", reference_lines=lines)

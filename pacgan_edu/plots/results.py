@@ -39,6 +39,12 @@ METRICS = {
     "high_quality_fraction": ("high-quality samples (%)", 100.0),
     "reverse_kl": ("reverse KL (nats)", 1.0),
 }
+# CIFAR-10's (pacgan_edu.tasks.cifar10_metrics): the judge's class histogram; curves only
+CLASS_METRICS = {
+    "classes_covered": ("classes covered (of 10)", 1.0),
+    "kl_to_uniform": ("class histogram's KL to uniform (nats)", 1.0),
+    "js_to_real": ("JS to the real class histogram (nats)", 1.0),
+}
 
 
 def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1):
@@ -49,9 +55,9 @@ def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1):
 
 def _metric(metric: str):
     try:
-        return METRICS[metric]
+        return {**METRICS, **CLASS_METRICS}[metric]
     except KeyError:
-        raise ValueError(f"unknown metric {metric!r}; valid: {', '.join(METRICS)}") from None
+        raise ValueError(f"unknown metric {metric!r}; valid: {', '.join([*METRICS, *CLASS_METRICS])}") from None
 
 
 def _datasets(rows, datasets):
@@ -266,8 +272,11 @@ def _num_modes(dataset: str) -> int | None:
 
 
 # --------------------------------------------------------------------------------- curves
-def plot_metric_curves(history, metric: str = "modes_captured", datasets=None) -> Figure:
-    """A metric against training step: one thin line per seed, mean ± s.e. band per m."""
+def plot_metric_curves(history, metric: str = "modes_captured", datasets=None, title: str | None = None,
+                       reference_lines: dict | None = None) -> Figure:
+    """A metric against training step: one thin line per seed, mean ± s.e. band per m.
+    ``title``: instead of "<dataset>: <metric> during training (<n> seeds)" (the seed count is
+    appended); ``reference_lines``: {label: value} drawn as dashed lines (e.g. trivial baselines)."""
     label, scale = _metric(metric)
     history = list(history)
     datasets = _datasets(history, datasets)
@@ -293,10 +302,12 @@ def plot_metric_curves(history, metric: str = "modes_captured", datasets=None) -
             ax.plot(steps, mean, color=pack_colour(m), lw=2.2, label=f"m = {m} (mean ± s.e.)")
         if metric == "modes_captured" and _num_modes(dataset):
             ax.axhline(_num_modes(dataset), color=MODE_CENTRE, ls=":", lw=1.2, label="all modes")
+        for (line_label, value), style in zip((reference_lines or {}).items(), ("--", "-.", ":", (0, (5, 1, 1, 1)))):
+            ax.axhline(value * scale, color=NEUTRAL, ls=style, lw=1.3, label=line_label)
         ax.set_xlabel("training step")
         ax.set_ylabel(label)
         seeds_text = "/".join(str(s) for s in sorted(seed_counts))
-        ax.set_title(f"{dataset}: {label} during training ({seeds_text} seeds)")
+        ax.set_title(f"{title or f'{dataset}: {label} during training'} ({seeds_text} seeds)")
         ax.legend(loc="best", fontsize=9, framealpha=0.85)
     return fig
 

@@ -25,6 +25,7 @@ from ..models.resnet import SmallResNet
 from ..presets import TrainConfig
 from ..settings import quick_mode
 from . import register_task
+from .cifar10_baselines import baseline_samples
 from .cifar10_metrics import coverage_metrics, class_histogram, prdc
 
 DATASETS = ("cifar10", "cifar10-stand-in", "cifar10-lt", "cifar10-stand-in-lt")   # -lt: long-tailed subset
@@ -268,6 +269,15 @@ class Cifar10Task:
             row["class_shares"] = class_histogram(labels, len(self.data.classes)).tolist()
             out.append(row)
         return out
+
+    def baseline_scores(self, n: int, device="cpu", seed: int = 0) -> list[dict]:
+        """Scores of the trivial generators of :mod:`.cifar10_baselines` (``n`` images each, scored
+        exactly as a GAN's samples): rows with ``label`` and the metrics, in the table's order."""
+        generator = torch.Generator(device=device).manual_seed(seed)
+        samples = baseline_samples(self.real(n, generator), generator)
+        rows = self.scores(torch.stack(list(samples.values())))
+        return [{"label": name, **{m: row[m] for m in METRICS}, "class_shares": row["class_shares"]}
+                for name, row in zip(samples, rows)]
 
     def evaluate(self, samples: torch.Tensor) -> dict[str, torch.Tensor]:
         rows = self.scores(samples)
