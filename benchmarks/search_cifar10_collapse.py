@@ -9,11 +9,15 @@ checkpoint and a JSON history after every evaluation (rerun the same command to 
     python benchmarks/search_cifar10_collapse.py long-tail --long-tail --steps 1500
 
 README "CIFAR-10" lists what these found (one thread per run, two runs side by side on the 2-core box).
+``benchmarks/merge_cifar10_search.py`` merges the JSON of runs over different seeds into the CLI's
+result shape (as ``data/prerecorded/cifar10_stand_in_no_bn_g.json`` was made).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import sys
 import time
 from pathlib import Path
 
@@ -59,7 +63,9 @@ def main():
         print(format_paired(runs, COLUMNS))
         trainer.save(checkpoint)
         document = {"overrides": overrides, "weak_discriminator": args.weak_discriminator,
-                    "long_tail": args.long_tail, "history": trainer.history}
+                    "long_tail": args.long_tail, "config": trainer.config.as_dict(),
+                    "command_line": "python benchmarks/search_cifar10_collapse.py " + shlex.join(sys.argv[1:]),
+                    "history": trainer.history}
         atomic_write_bytes(history, json.dumps(document, default=str).encode())
 
 

@@ -108,3 +108,19 @@ def test_the_remedies_section_says_which_schedule_each_dataset_ran_with(no_train
     text = view.sections["Remedies"].children[0].value
     assert "the ring with Table 1's settings" in text
     assert "the grid with an earlier schedule of the lecture preset" in text
+
+
+def test_the_cifar10_section_reads_its_numbers_and_baselines_from_the_committed_sweep(no_training, monkeypatch):
+    from pacgan_edu import prerecorded
+
+    real = prerecorded.load_prerecorded("cifar10_stand_in_no_bn_g.json")
+    constructed = dict(real, summary=[{"pack": m, "classes_covered": {"mean": 1.25 * m, "se": 0.5, "n": 3}} for m in (1, 2)])
+    constructed["settings"] = dict(real["settings"], seeds=[0, 1, 2],
+                                   baselines=[{"label": "flat colours", "classes_covered": 7, "kl_to_uniform": 0.5}])
+    monkeypatch.setattr(prerecorded, "load_prerecorded", lambda name: constructed)
+    view = Presenter(device="cpu")
+    view.open("CIFAR-10")
+    assert view.errors == {}
+    text = view.sections["CIFAR-10"].children[0].value
+    assert "DCGAN 1.2 ± 0.5, PacDCGAN2 2.5 ± 0.5" in text and "3 seeds" in text
+    assert "random flat colours cover 7" in text and "stand-in" in text

@@ -113,7 +113,7 @@ def test_class_curves_name_the_data_and_draw_the_trivial_baselines():
     baselines = [{"label": "flat colours", "kl_to_uniform": 0.57}, {"label": "one image", "kl_to_uniform": 2.3},
                  {"label": "pixel noise", "kl_to_uniform": 2.3}]
     (ax,) = plot_class_curves(history, "stand-in for CIFAR-10", baselines).axes
-    assert ax.get_title() == "stand-in for CIFAR-10: KL to uniform during training (3 seeds)" and labelled(ax)
+    assert ax.get_title() == "stand-in for CIFAR-10:\nKL to uniform during training (3 seeds)" and labelled(ax)
     lines = {line.get_label(): list(line.get_ydata()) for line in ax.lines}
     assert lines["baseline: flat colours"] == [0.57, 0.57] and lines["baseline: one image"] == [2.3, 2.3]
     assert "baseline: pixel noise" not in lines         # it sits on "one image": one line says both

@@ -63,4 +63,8 @@ def plot_class_curves(history, label: str, baselines=(), metric: str = "kl_to_un
     from .results import plot_metric_curves
     lines = {f"baseline: {b['label']}": b[metric] for b in baselines if b["label"] != "pixel noise"}
     name = metric.replace("_", " ").replace("kl", "KL").replace("js", "JS")
-    return plot_metric_curves(history, metric, title=f"{label}: {name} during training", reference_lines=lines)
+    fig = plot_metric_curves(history, metric, title=f"{label}:\n{name} during training", reference_lines=lines)
+    fig.set_size_inches(9.5, 5.6)
+    (ax,) = fig.axes
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=10, frameon=False)
+    return fig
