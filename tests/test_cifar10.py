@@ -179,6 +179,14 @@ def test_cifar10_trains_through_the_one_loop_with_packing(data_folder):
         cifar10_preset("huge")
 
 
+def one_quick_run(tmp_path, capsys, flag: str) -> tuple[str, dict]:
+    """``python -m pacgan_edu cifar10`` with ``flag``, one quick GAN: what it printed, its JSON's settings."""
+    out = tmp_path / f"{flag.strip('-')}.json"
+    assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
+                 flag, "--json", str(out)]) == 0
+    return capsys.readouterr().out, json.loads(out.read_text())["settings"]
+
+
 def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, capsys):
     out = tmp_path / "c.json"
     assert main(["cifar10", "--preset", "quick", "--pack", "1", "2", "--seeds", "2", "--steps", "4",
@@ -195,18 +203,12 @@ def test_cli_writes_json_that_says_it_is_the_stand_in(data_folder, tmp_path, cap
     assert [b["label"] for b in baselines] == ["real images", "flat colours", "pixel noise", "one image"]
     assert baselines[3]["classes_covered"] == 1 and all("baseline: " + b["label"] in printed for b in baselines)
     assert len(list((tmp_path / "grids").glob("*.png"))) == 4
-    weak = tmp_path / "weak.json"
-    assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
-                 "--weak-discriminator", "--json", str(weak)]) == 0
-    assert "preset quick, D at ¼ width" in capsys.readouterr().out
-    settings = json.loads(weak.read_text())["settings"]
+    printed, settings = one_quick_run(tmp_path, capsys, "--weak-discriminator")
+    assert "preset quick, D at ¼ width" in printed
     assert settings["weak_discriminator"] and settings["architecture"]["discriminator_channels"] == [1, 2, 4]
     assert document["settings"]["weak_discriminator"] is False
-    plain = tmp_path / "plain.json"
-    assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
-                 "--no-generator-batch-norm", "--json", str(plain)]) == 0
-    assert "preset quick, G without BatchNorm" in capsys.readouterr().out
-    settings = json.loads(plain.read_text())["settings"]
+    printed, settings = one_quick_run(tmp_path, capsys, "--no-generator-batch-norm")
+    assert "preset quick, G without BatchNorm" in printed
     assert settings["generator_batch_norm"] is False and settings["config"]["architecture"] == "tiny-no-bn-g"
     assert settings["architecture"]["generator_batch_norm"] is False
     assert document["settings"]["generator_batch_norm"] is True
@@ -323,10 +325,7 @@ def test_long_tailed_task_trains_on_the_subset_and_scores_with_the_balanced_clas
     assert task.classifier(trainer.device).metadata["data"] == "stand-in for CIFAR-10"   # balanced: no prior
     shares = task.real_class_shares()
     assert float(shares[0]) == pytest.approx(10 * float(shares[9]), rel=0.15) and bool((shares[:-1] >= shares[1:]).all())
-    out = tmp_path / "lt.json"
-    assert main(["cifar10", "--preset", "quick", "--pack", "1", "--seeds", "1", "--steps", "2", "--eval-samples", "60",
-                 "--long-tail", "--json", str(out)]) == 0
-    assert "stand-in for CIFAR-10, long-tailed 10:1: preset quick" in capsys.readouterr().out
-    settings = json.loads(out.read_text())["settings"]
+    printed, settings = one_quick_run(tmp_path, capsys, "--long-tail")
+    assert "stand-in for CIFAR-10, long-tailed 10:1: preset quick" in printed
     assert settings["long_tail"] is True and settings["config"]["dataset"] == "cifar10-stand-in-lt"
     assert settings["class_shares_real"] == pytest.approx(shares.tolist())
