@@ -17,10 +17,10 @@ from pathlib import Path
 import torch
 
 from pacgan_edu.presets import TrainConfig
-from pacgan_edu.report import environment, write_json
+from pacgan_edu.cli.cifar10 import result_settings
+from pacgan_edu.report import write_json
 from pacgan_edu.sweep import summarize
 from pacgan_edu.tasks.cifar10 import METRICS, Cifar10Task, cifar10_preset
-from pacgan_edu.tasks.cifar10_table import PUBLISHED
 
 
 def config_of(document: dict, steps: int | None, eval_every: int | None) -> TrainConfig:
@@ -53,21 +53,12 @@ def main():
         raise SystemExit("the histories overlap or stop at different steps")
     last = max(r["step"] for r in history)
     task = Cifar10Task(config)
-    label = task.label
-    runs = [dict(r, data=label) for r in history if r["step"] == last]
-    baselines = task.baseline_scores(config.eval_samples)
-    settings = {"command": "cifar10 (benchmarks/search_cifar10_collapse.py runs, merged)",
-                "command_lines": args.command or [d.get("command_line", "?") for d in documents],
-                "data": label, "data_source": task.data.source, "preset": "lecture",
-                "weak_discriminator": "-quarter-d" in config.architecture,
-                "generator_batch_norm": task.architecture.generator_batch_norm,
-                "long_tail": config.dataset.endswith("-lt"),
-                "class_shares_real": task.real_class_shares().tolist(),
-                "packs": sorted({m for m, _ in members}), "seeds": sorted({s for _, s in members}), "device": "cpu",
-                "config": config.as_dict(), "architecture": task.architecture.as_dict(),
-                "classifier": task.classifier(torch.device("cpu")).metadata, "baselines": baselines,
-                "wall_seconds": args.wall, "machine": args.machine, "steps_done": last,
-                "published_anchor": PUBLISHED, "environment": environment()}
+    runs = [dict(r, data=task.label) for r in history if r["step"] == last]
+    settings = result_settings(task, config, "lecture", sorted({m for m, _ in members}), sorted({s for _, s in members}),
+                               torch.device("cpu"), task.baseline_scores(config.eval_samples), last, args.wall,
+                               command="cifar10 (benchmarks/search_cifar10_collapse.py runs, merged)",
+                               command_lines=args.command or [d.get("command_line", "?") for d in documents],
+                               machine=args.machine)
     write_json(args.out, settings, runs, summarize(runs, metrics=METRICS), extra={"history": history})
     print(f"wrote {args.out}: {len(members)} runs, steps 0-{last}")
 

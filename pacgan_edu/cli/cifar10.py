@@ -98,18 +98,28 @@ def run(args, parser) -> int:
     if args.checkpoint:
         trainer.save(args.checkpoint)
     if args.json:
-        settings = {"command": "cifar10", "command_line": "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:]),
-                    "data": label, "data_source": trainer.task.data.source, "preset": args.preset,
-                    "weak_discriminator": args.weak_discriminator, "generator_batch_norm": args.generator_batch_norm,
-                    "long_tail": args.long_tail,
-                    "class_shares_real": trainer.task.real_class_shares().tolist(), "packs": packs,
-                    "seeds": seeds, "device": str(trainer.device), "config": config.as_dict(),
-                    "architecture": trainer.task.architecture.as_dict(), "classifier": classifier,
-                    "baselines": baselines, "wall_seconds": wall, "steps_done": trainer.step, "published_anchor": PUBLISHED,
-                    "environment": environment()}
+        command_line = "python -m pacgan_edu " + shlex.join(getattr(args, "argv", None) or sys.argv[1:])
+        settings = result_settings(trainer.task, config, args.preset, packs, seeds, trainer.device, baselines,
+                                   trainer.step, wall, command="cifar10", command_line=command_line)
         write_json(args.json, settings, runs, summary, extra={"history": trainer.history})
         print(f"wrote {args.json}")
     return 0
+
+
+def result_settings(task, config, preset: str, packs, seeds, device, baselines, steps_done: int, wall,
+                    **provenance) -> dict:
+    """The ``settings`` of a CIFAR-10 result JSON (the CLI's, and runs merged by
+    ``benchmarks/merge_cifar10_search.py``): what ran, on which data, judged by which classifier,
+    beside which baselines; ``provenance``: the command line(s), the machine."""
+    from ..tasks.cifar10 import balanced_dataset
+    return {**provenance, "data": task.label, "data_source": task.data.source, "preset": preset,
+            "weak_discriminator": "-quarter-d" in config.architecture,
+            "generator_batch_norm": task.architecture.generator_batch_norm,
+            "long_tail": balanced_dataset(config.dataset) != config.dataset,
+            "class_shares_real": task.real_class_shares().tolist(), "packs": list(packs), "seeds": list(seeds),
+            "device": str(device), "config": config.as_dict(), "architecture": task.architecture.as_dict(),
+            "classifier": task.classifier(device).metadata, "baselines": baselines, "wall_seconds": wall,
+            "steps_done": steps_done, "published_anchor": PUBLISHED, "environment": environment()}
 
 
 def _generator(device):
